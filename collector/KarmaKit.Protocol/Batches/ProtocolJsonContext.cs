@@ -8,6 +8,7 @@ namespace KarmaKit.Protocol.Batches;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     MaxDepth = 8)]
 [JsonSerializable(typeof(ReportBatch))]
+[JsonSerializable(typeof(BatchReport))]
 [JsonSerializable(typeof(BatchAccepted))]
 [JsonSerializable(typeof(BatchRefused))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
