@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Unicode;
 using KarmaKit.Protocol.Subjects;
 
@@ -12,6 +13,9 @@ namespace KarmaKit.Protocol.Lines;
 /// </summary>
 public static class LineParser
 {
+    private static readonly SearchValues<byte> ControlBytes =
+        SearchValues.Create([.. Enumerable.Range(0, 0x20).Where(b => b != '\t').Select(b => (byte)b), 0x7F]);
+
     public static bool TryParse(ReadOnlySpan<byte> line, out ReportLine report, out LineError error)
     {
         report = default;
@@ -27,13 +31,10 @@ public static class LineParser
         }
 
         // Control bytes other than the tab separator are refused anywhere in the line.
-        foreach (var b in line)
+        if (line.IndexOfAny(ControlBytes) >= 0)
         {
-            if ((b < 0x20 && b != (byte)'\t') || b == 0x7F)
-            {
-                error = LineError.ControlCharacter;
-                return false;
-            }
+            error = LineError.ControlCharacter;
+            return false;
         }
 
         line = Trim(line);

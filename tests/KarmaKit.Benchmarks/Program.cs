@@ -1,0 +1,22 @@
+using BenchmarkDotNet.Running;
+using KarmaKit.Benchmarks.Readsocket;
+
+namespace KarmaKit.Benchmarks;
+
+/// <summary>
+/// <c>readsocket ...</c> runs the load tool that does what Exim does per call; anything else goes to BenchmarkDotNet
+/// (<c>--filter *LineParser*</c>).
+/// </summary>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "readsocket")
+        {
+            return ReadsocketLoad.Run(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}
