@@ -15,6 +15,18 @@ internal static class ReporterHost
         using var host = Build(configuration, options);
         try
         {
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KarmaKit.Reporter");
+            logger.AgentStarting(
+                typeof(ReporterHost).Assembly.GetName().Version?.ToString(3) ?? "?",
+                options.Name,
+                options.Spool,
+                options.Journal.Durability.ToString(),
+                options.CollectorUrl);
+            if (options.Token is null)
+            {
+                logger.NoToken();
+            }
+
             host.Run();
             return 0;
         }
