@@ -61,4 +61,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2013, EventName = "SpoolCreated", Level = LogLevel.Information,
         Message = "Spool {Directory} created with id {SpoolId}")]
     public static partial void SpoolCreated(this ILogger logger, string directory, string spoolId);
+
+    [LoggerMessage(EventId = 2014, EventName = "WholeRecordsSetAside", Level = LogLevel.Error,
+        Message = "{Records} whole records (sequences up to {HighestSequence}) follow damaged bytes in {Segment} and were set aside with them in {TornFile}; they will not be shipped unless restored by hand")]
+    public static partial void WholeRecordsSetAside(this ILogger logger, long records, long highestSequence, string segment, string tornFile);
 }

@@ -38,6 +38,7 @@ internal sealed partial class SpoolJournal
         var lastNamed = _segments.Count > 0 ? _segments[^1].FirstSequence - 1 : 0;
         _nextSequence = Math.Max(Math.Max(previous, lastNamed), Math.Max(Math.Max(_state.DeliveredThrough, _state.SequenceFloor), pending)) + 1;
         _committedSequence = _nextSequence - 1;
+        RaiseFloor(_committedSequence);
         if (_segments.Count == 0)
         {
             _segments.Add(CreateSegment(_nextSequence));
@@ -58,7 +59,7 @@ internal sealed partial class SpoolJournal
         Span<byte> magic = stackalloc byte[SpoolRecordCodec.SegmentHeaderSize];
         if (fileLength < magic.Length || RandomAccess.Read(handle, magic, 0) < magic.Length || !magic.SequenceEqual(SpoolRecordCodec.SegmentMagic))
         {
-            SetAside(handle, path, 0, fileLength, 0);
+            _ = SetAside(handle, path, 0, fileLength, 0);
             RandomAccess.Write(handle, SpoolRecordCodec.SegmentMagic, 0);
             SpoolFiles.Flush(handle);
             return (SpoolRecordCodec.SegmentHeaderSize, 0);
@@ -77,7 +78,14 @@ internal sealed partial class SpoolJournal
 
             if (status == CursorStatus.Torn || sequence <= last)
             {
-                SetAside(handle, path, cursor.Position, fileLength, records);
+                var (salvageable, highest) = FindWholeRecords(handle, cursor.Position, fileLength);
+                RaiseFloor(highest);
+                var torn = SetAside(handle, path, cursor.Position, fileLength, records);
+                if (salvageable > 0)
+                {
+                    _logger.WholeRecordsSetAside(salvageable, highest, path, torn);
+                }
+
                 break;
             }
 
@@ -90,8 +98,49 @@ internal sealed partial class SpoolJournal
         return (cursor.Position, records);
     }
 
+    /// <summary>
+    /// Looks for whole records at every offset after a damaged one (a record damaged in the middle of a segment,
+    /// not a torn tail). Their sequences may have been acknowledged, so none of them may ever be handed out again.
+    /// </summary>
+    private static (long Records, long HighestSequence) FindWholeRecords(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long end)
+    {
+        using var cursor = new SegmentCursor(handle, ownsHandle: false, offset + 1, end);
+        long records = 0;
+        long highest = 0;
+        while (true)
+        {
+            var status = cursor.Peek(out var record, out var sequence);
+            if (status == CursorStatus.End)
+            {
+                return (records, highest);
+            }
+
+            if (status == CursorStatus.Record)
+            {
+                records++;
+                highest = Math.Max(highest, sequence);
+                cursor.Advance(record.Length);
+            }
+            else
+            {
+                cursor.Advance(1);
+            }
+        }
+    }
+
+    /// <summary>Persists a higher sequence floor before the records that justify it are moved out of the journal.</summary>
+    private void RaiseFloor(long sequence)
+    {
+        if (sequence > _state.SequenceFloor)
+        {
+            var state = _state with { SequenceFloor = sequence };
+            state.Save(_paths.State);
+            _state = state;
+        }
+    }
+
     /// <summary>Copies the bytes from <paramref name="offset"/> to the end into torn/, then truncates the segment there.</summary>
-    private void SetAside(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long offset, long fileLength, long records)
+    private string SetAside(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long offset, long fileLength, long records)
     {
         var tornPath = Path.Combine(_paths.Torn, $"{Path.GetFileName(path)}.{offset}.torn");
         for (var n = 1; File.Exists(tornPath); n++)
@@ -121,6 +170,7 @@ internal sealed partial class SpoolJournal
         RandomAccess.SetLength(handle, offset);
         SpoolFiles.Flush(handle);
         _logger.TornTailSetAside(path, offset, records, fileLength - offset, tornPath);
+        return tornPath;
     }
 
     private string LoadOrCreateId()
