@@ -35,7 +35,7 @@ internal sealed record SpoolState
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return new SpoolState();
         }
