@@ -92,10 +92,12 @@ internal sealed partial class SpoolJournal
 
     private void CheckRange(InFlightBatch batch)
     {
-        if (batch.FirstSequence < 1 || batch.LastSequence < batch.FirstSequence || batch.LastSequence > CommittedSequence)
+        // Sequences handed out before this open count too: a pending batch may name records lost since (Write mode).
+        var issued = Math.Max(CommittedSequence, _openedThrough);
+        if (batch.FirstSequence < 1 || batch.LastSequence < batch.FirstSequence || batch.LastSequence > issued)
         {
             throw new ArgumentOutOfRangeException(nameof(batch), batch,
-                $"a batch must cover durable sequences 1..{CommittedSequence}, first before last");
+                $"a batch must cover issued sequences 1..{issued}, first before last");
         }
     }
 

@@ -132,6 +132,12 @@ internal sealed partial class SpoolJournal
             return false;
         }
 
+        if (_readSegment!.Length > _readCursor!.Position)
+        {
+            // The segment grew after this read took its limit; it is final now that a newer one exists.
+            return true;
+        }
+
         var through = _readThrough;
         DropCursor();
         Open(next);

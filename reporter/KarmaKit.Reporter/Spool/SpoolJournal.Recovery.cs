@@ -37,8 +37,9 @@ internal sealed partial class SpoolJournal
         var pending = _state.Pending?.LastSequence ?? 0;
         var lastNamed = _segments.Count > 0 ? _segments[^1].FirstSequence - 1 : 0;
         _nextSequence = Math.Max(Math.Max(previous, lastNamed), Math.Max(Math.Max(_state.DeliveredThrough, _state.SequenceFloor), pending)) + 1;
-        _committedSequence = _nextSequence - 1;
-        RaiseFloor(_committedSequence);
+        _committedSequence = previous;
+        _openedThrough = _nextSequence - 1;
+        RaiseFloor(_openedThrough);
         if (_segments.Count == 0)
         {
             _segments.Add(CreateSegment(_nextSequence));

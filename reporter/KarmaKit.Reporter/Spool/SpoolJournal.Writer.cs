@@ -79,7 +79,24 @@ internal sealed partial class SpoolJournal
         var reader = _queue.Reader;
         while (_carry is not null || await reader.WaitToReadAsync())
         {
-            var written = CollectAndWrite(reader);
+            bool written;
+            try
+            {
+                written = CollectAndWrite(reader);
+            }
+            catch (Exception ex)
+            {
+                // A bug, not an I/O error: refuse everything from now on rather than leave callers waiting forever.
+                _faulted = true;
+                _logger.JournalFaulted(ex, _active.Path);
+                for (var i = 0; i < _done.Count; i++)
+                {
+                    _done[i] = (_done[i].Request, new AppendResult(AppendStatus.Unavailable, 0));
+                }
+
+                written = false;
+            }
+
             foreach (var (request, result) in _done)
             {
                 request.Complete(result);

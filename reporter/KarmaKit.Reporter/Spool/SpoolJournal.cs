@@ -29,6 +29,7 @@ internal sealed partial class SpoolJournal : ISpoolWriter, ISpoolQueue, IDisposa
 
     private SafeFileHandle _activeHandle = null!;
     private long _committedSequence;
+    private long _openedThrough;
     private long _totalBytes;
     private int _disposed;
     private TaskCompletionSource? _recordsSignal;
@@ -69,7 +70,7 @@ internal sealed partial class SpoolJournal : ISpoolWriter, ISpoolQueue, IDisposa
     /// <summary>The spool directory (full path).</summary>
     public string Directory => _paths.Directory;
 
-    /// <summary>The highest durable sequence; readers see records up to here.</summary>
+    /// <summary>The sequence of the newest durable record; readers see records up to here.</summary>
     public long CommittedSequence => Volatile.Read(ref _committedSequence);
 
     /// <summary>Bytes of all segment files.</summary>

@@ -164,6 +164,25 @@ public sealed class SpoolJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_InterleavedWithAppendsAndRollovers_MissesNothing()
+    {
+        _spool.Options = new JournalOptions { SegmentBytes = 512, MaxBytes = 1L << 20 };
+        await using var sut = _spool.Open();
+        var records = new List<SpoolRecord>();
+
+        for (var round = 0; round < 12; round++)
+        {
+            await AppendManyAsync(sut, 3 + round);
+            while (sut.Read(records.Count == 0 ? 0 : records[^1].Sequence, long.MaxValue, 4, records) > 0)
+            {
+            }
+        }
+
+        Assert.True(_spool.Segments().Length > 3);
+        Assert.Equal(Enumerable.Range(1, 102).Select(i => (long)i), records.Select(r => r.Sequence));
+    }
+
+    [Fact]
     public async Task Open_EverySegmentDeleted_SequencesStayUnique()
     {
         await using (var first = _spool.Open())
@@ -179,6 +198,9 @@ public sealed class SpoolJournalTests : IDisposable
         }
 
         await using var sut = _spool.Open();
+        var wait = sut.WaitForRecordsAsync(sut.DeliveredThrough, CancellationToken.None).AsTask();
+        Assert.False(wait.IsCompleted);
         Assert.Equal(5, await AppendAsync(sut, Entry("192.0.2.9")));
+        await wait;
     }
 }
