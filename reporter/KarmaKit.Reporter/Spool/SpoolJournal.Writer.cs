@@ -19,11 +19,6 @@ internal sealed partial class SpoolJournal
     private volatile bool _faulted;
     private long _flushCount;
     private long _groupCount;
-    private bool _full;
-    private DateTimeOffset _fullSince;
-    private DateTimeOffset _fullLogged;
-    private long _refusedSinceFull;
-    private long _refusedSinceLog;
 
     /// <summary>How many fsyncs made appends durable (tests check that concurrent appends share them).</summary>
     internal long FlushCount => Interlocked.Read(ref _flushCount);
@@ -210,12 +205,7 @@ internal sealed partial class SpoolJournal
         active.LastSequence = _nextSequence - 1;
         Interlocked.Add(ref _totalBytes, groupBytes);
         Volatile.Write(ref _committedSequence, _nextSequence - 1);
-        if (_full)
-        {
-            _logger.SpoolNoLongerFull(_refusedSinceFull, _fullSince, TotalBytes, _options.MaxBytes);
-            _full = false;
-        }
-
+        NoteAccepted();
         return true;
     }
 
@@ -266,27 +256,5 @@ internal sealed partial class SpoolJournal
         active = _active = next;
         FreeSegments();
         return true;
-    }
-
-    private void RefuseFull(AppendRequest request)
-    {
-        _done.Add((request, new AppendResult(AppendStatus.SpoolFull, 0)));
-        var now = _time.GetUtcNow();
-        if (!_full)
-        {
-            _full = true;
-            _fullSince = _fullLogged = now;
-            _refusedSinceFull = _refusedSinceLog = 0;
-            _logger.SpoolFull(TotalBytes, _options.MaxBytes);
-        }
-
-        _refusedSinceFull++;
-        _refusedSinceLog++;
-        if (now - _fullLogged >= TimeSpan.FromMinutes(1))
-        {
-            _logger.SpoolStillFull(TotalBytes, _options.MaxBytes, _refusedSinceLog, _fullLogged);
-            _fullLogged = now;
-            _refusedSinceLog = 0;
-        }
     }
 }
