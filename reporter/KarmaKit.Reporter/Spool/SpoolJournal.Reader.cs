@@ -99,9 +99,11 @@ internal sealed partial class SpoolJournal
         }
 
         DropCursor();
-        JournalSegment? target = null;
+
+        // Opened under the segments lock, so a segment cannot be freed between choosing and opening it.
         lock (_segmentsLock)
         {
+            JournalSegment? target = null;
             foreach (var segment in _segments)
             {
                 if (target is not null && segment.FirstSequence > afterSequence + 1)
@@ -111,38 +113,36 @@ internal sealed partial class SpoolJournal
 
                 target = segment;
             }
-        }
 
-        if (target is not null)
-        {
-            Open(target);
+            if (target is not null)
+            {
+                Open(target);
+            }
         }
     }
 
     private bool MoveToNextSegment()
     {
-        JournalSegment? next = null;
         lock (_segmentsLock)
         {
-            next = _segments.Find(s => s.FirstSequence > _readSegment!.FirstSequence);
-        }
+            var next = _segments.Find(s => s.FirstSequence > _readSegment!.FirstSequence);
+            if (next is null)
+            {
+                return false;
+            }
 
-        if (next is null)
-        {
-            return false;
-        }
+            if (_readSegment!.Length > _readCursor!.Position)
+            {
+                // The segment grew after this read took its limit; it is final now that a newer one exists.
+                return true;
+            }
 
-        if (_readSegment!.Length > _readCursor!.Position)
-        {
-            // The segment grew after this read took its limit; it is final now that a newer one exists.
+            var through = _readThrough;
+            DropCursor();
+            Open(next);
+            _readThrough = through;
             return true;
         }
-
-        var through = _readThrough;
-        DropCursor();
-        Open(next);
-        _readThrough = through;
-        return true;
     }
 
     private void Open(JournalSegment segment)
