@@ -183,6 +183,52 @@ public sealed class SpoolJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_CopyOfRunningSpool_HasEveryAcknowledgedReportAndThePendingBatch()
+    {
+        // What kill -9 leaves behind: the files as they are, with no close and no final flush.
+        _spool.Options = new JournalOptions { SegmentBytes = 512, MaxBytes = 1L << 20 };
+        await using var running = _spool.Open();
+        await AppendManyAsync(running, 30);
+        var batch = new InFlightBatch("b", 11, 20);
+        running.CompleteBatch(new InFlightBatch("a", 1, 10), BatchOutcome.Delivered);
+        running.BeginBatch(batch);
+        using var copy = new TempSpool { Options = _spool.Options };
+        foreach (var file in Directory.GetFiles(_spool.Directory, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))
+        {
+            var target = Path.Combine(copy.Directory, Path.GetRelativePath(_spool.Directory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        await using var sut = copy.Open();
+
+        Assert.Equal(running.SpoolId, sut.SpoolId);
+        Assert.Equal(batch, sut.PendingBatch);
+        Assert.Equal(10, sut.DeliveredThrough);
+        Assert.Equal(Enumerable.Range(11, 20).Select(i => (long)i), ReadAll(sut).Select(r => r.Sequence));
+        Assert.Equal(31, await AppendAsync(sut, Entry("192.0.2.1")));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ReasonTooLong_Throws()
+    {
+        await using var sut = _spool.Open();
+
+        await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await sut.AppendAsync(new[] { Entry("192.0.2.1", new string('x', 201)) }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AlreadyCancelled_ThrowsAndWritesNothing()
+    {
+        await using var sut = _spool.Open();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await sut.AppendAsync(new[] { Entry("192.0.2.1") }, new CancellationToken(canceled: true)));
+        Assert.Equal(0, sut.CommittedSequence);
+    }
+
+    [Fact]
     public async Task Open_EverySegmentDeleted_SequencesStayUnique()
     {
         await using (var first = _spool.Open())
