@@ -8,7 +8,8 @@ namespace KarmaKit.Reporter.Tests.Shipping;
 
 /// <summary>
 /// The shipper as a hosted service against a real Kestrel collector on loopback, through the real
-/// SocketsHttpHandler. Small real delays (RetryDelay 10 ms, AttemptTimeout 300 ms) keep them fast.
+/// SocketsHttpHandler. Small real delays (RetryDelay 10 ms) keep them fast; the attempt timeout (1 s)
+/// leaves room for a loaded machine, as a slow answer taken for a timeout would change the script.
 /// </summary>
 public class BatchShipperHttpTests
 {
@@ -24,8 +25,8 @@ public class BatchShipperHttpTests
 
         // Nothing listens yet: connection refused, so the collector is unreachable.
         await sut.Shipper.StartAsync(CancellationToken.None);
-        await WaitUntilAsync(() => sut.Status.Current.State == ShippingState.Unreachable);
-        Assert.Contains("refused", sut.Status.Current.LastError, StringComparison.OrdinalIgnoreCase);
+        await WaitUntilAsync(() => sut.Status.Current is { State: ShippingState.Unreachable, LastError: { } error }
+            && error.Contains("refused", StringComparison.OrdinalIgnoreCase));
 
         await using var collector = await FakeCollector.StartAsync(port, (n, _) => n switch
         {
@@ -117,7 +118,7 @@ public class BatchShipperHttpTests
         {
             s.MaxBatchReports = 8;
             s.MaxBatchAge = TimeSpan.FromMilliseconds(20);
-            s.AttemptTimeout = TimeSpan.FromMilliseconds(300);
+            s.AttemptTimeout = TimeSpan.FromSeconds(1);
             s.RetryDelay = TimeSpan.FromMilliseconds(10);
             s.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
             shipping?.Invoke(s);
