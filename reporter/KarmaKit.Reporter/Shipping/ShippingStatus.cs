@@ -143,7 +143,8 @@ internal sealed class ShippingStatus
         null => "no answer",
         TimeoutRejectedException timeout => $"no answer within {timeout.Timeout}",
         BrokenCircuitException => "circuit open after repeated failures",
-        HttpRequestException http when http.InnerException is { } inner => $"{http.Message} ({inner.Message})",
+        HttpRequestException { InnerException: { } inner } http when !http.Message.Contains(inner.Message, StringComparison.Ordinal)
+            => $"{http.Message} ({inner.Message})",
         var exception => exception.Message,
     };
 
