@@ -40,8 +40,8 @@ internal static partial class Log
     public static partial void ConnectionLimitCleared(this ILogger logger, long refused);
 
     [LoggerMessage(EventId = 1008, EventName = "RequestRefused", Level = LogLevel.Debug,
-        Message = "Request refused: {Reply}")]
-    public static partial void RequestRefused(this ILogger logger, string reply);
+        Message = "Request refused: {Status}")]
+    public static partial void RequestRefused(this ILogger logger, KarmaKit.Reporter.Listener.FrameStatus status);
 
     [LoggerMessage(EventId = 1009, EventName = "RequestTimedOut", Level = LogLevel.Debug,
         Message = "No complete request within {Timeout} ({Bytes} bytes received); closing")]

@@ -106,7 +106,7 @@ internal sealed class ConnectionHandler
                 default:
                     reply = status == FrameStatus.LineTooLong ? _tooLong : _tooManyLines;
                     length = reply.Length;
-                    _logger.RequestRefused(System.Text.Encoding.ASCII.GetString(reply).TrimEnd());
+                    _logger.RequestRefused(status);
                     break;
             }
 

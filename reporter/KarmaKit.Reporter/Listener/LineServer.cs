@@ -14,10 +14,8 @@ namespace KarmaKit.Reporter.Listener;
 /// </summary>
 internal sealed partial class LineServer : IHostedService, IAsyncDisposable
 {
-    /// <summary>How long in-flight connections may take to finish once stopping starts.</summary>
-    internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
-
     private static readonly TimeSpan ExhaustedBackoff = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan AbortWait = TimeSpan.FromSeconds(1);
 
     private readonly ReporterOptions _options;
     private readonly TimeProvider _time;
@@ -43,6 +41,9 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
 
     /// <summary>The bound TCP endpoint once started (the real port when configured with port 0).</summary>
     public IPEndPoint? TcpEndPoint { get; private set; }
+
+    /// <summary>How long in-flight connections may take to finish once stopping starts; then they are aborted.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Connections being served right now.</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
@@ -101,6 +102,15 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
         {
             _logger.ShutdownGraceExpired(Volatile.Read(ref _active), ShutdownGrace);
             await _abort.CancelAsync();
+            try
+            {
+                // Aborted connections close at once; wait for that so no socket outlives the stop.
+                await _drained.Task.WaitAsync(AbortWait, _time, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing more to do; the process is going away.
+            }
         }
 
         foreach (var listener in _listeners)

@@ -100,7 +100,7 @@ public sealed class LineServerLimitsTests
         });
         using var first = await ReadsocketClient.ConnectAsync(sut.Tcp);
         using var second = await ReadsocketClient.ConnectAsync(sut.Tcp);
-        await WaitUntilAsync(() => sut.Server.ActiveConnections == 2);
+        await TestWait.UntilAsync(() => sut.Server.ActiveConnections == 2);
 
         var (busy, elapsed) = await ReadsocketClient.TimedExchangeAsync(sut.Tcp, "black 192.0.2.1\n"u8.ToArray());
 
@@ -110,7 +110,7 @@ public sealed class LineServerLimitsTests
         await first.SendAsync("black 192.0.2.7\n"u8.ToArray(), SocketFlags.None);
         first.Shutdown(SocketShutdown.Send);
         Assert.Equal("ok 1\n", await ReadsocketClient.ReadToEndAsync(first));
-        await WaitUntilAsync(() => sut.Server.ActiveConnections == 1);
+        await TestWait.UntilAsync(() => sut.Server.ActiveConnections == 1);
         Assert.Equal("ok 2\n", await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.8\n"));
     }
 
@@ -147,15 +147,5 @@ public sealed class LineServerLimitsTests
 
         Assert.Equal("ok " + (sut.Spool.Reports.Count + 1) + "\n", await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1\n"));
         Assert.Equal(0, sut.Server.ActiveConnections);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < ReadsocketClient.Guard, "condition not reached");
-            await Task.Delay(5);
-        }
     }
 }

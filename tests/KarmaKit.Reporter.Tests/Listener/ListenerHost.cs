@@ -26,12 +26,15 @@ internal sealed class ListenerHost : IAsyncDisposable
 
     public static ReporterOptions DefaultOptions() => new() { Tcp = "127.0.0.1:0", UnixSocket = "" };
 
-    public static async Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null)
+    public static async Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null)
     {
         var options = DefaultOptions();
         configure?.Invoke(options);
         var spool = new RecordingSpoolWriter();
-        var server = new LineServer(options, spool, TimeProvider.System, logger ?? NullLogger<LineServer>.Instance);
+        var server = new LineServer(options, spool, TimeProvider.System, logger ?? NullLogger<LineServer>.Instance)
+        {
+            ShutdownGrace = shutdownGrace ?? TimeSpan.FromSeconds(2),
+        };
         await server.StartAsync(CancellationToken.None);
         return new ListenerHost(server, spool, options);
     }
