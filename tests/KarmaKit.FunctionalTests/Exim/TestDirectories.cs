@@ -10,7 +10,9 @@ internal static class TestDirectories
             throw new PlatformNotSupportedException("the Exim tests need Linux with exim4-daemon-heavy");
         }
 
-        var path = Directory.CreateTempSubdirectory(prefix).FullName;
+        // Under /tmp rather than $TMPDIR: every parent must be searchable by the Exim user too.
+        var path = Path.Combine("/tmp", prefix + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(path);
         File.SetUnixFileMode(path,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
