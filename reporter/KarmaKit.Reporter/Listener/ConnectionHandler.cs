@@ -39,54 +39,19 @@ internal sealed class ConnectionHandler
 
     public async Task ServeAsync(Socket socket, CancellationToken abort)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, _maxRequestBytes));
+        var request = new Request(ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, _maxRequestBytes)));
         byte[]? reply = null;
         using var deadline = new CancellationTokenSource(_options.ClientTimeout, _time);
         using var abortRegistration = abort.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
-        var filled = 0;
         try
         {
-            var framer = new RequestFramer(_options.MaxLineBytes, _options.MaxLinesPerRequest);
-            var status = FrameStatus.NeedMore;
-            var eof = false;
             try
             {
-                while (true)
-                {
-                    var capacity = Math.Min(buffer.Length, _maxRequestBytes);
-                    if (filled == capacity)
-                    {
-                        if (capacity == _maxRequestBytes)
-                        {
-                            // Only reachable with every allowed line full and more bytes pending.
-                            status = FrameStatus.TooManyLines;
-                            break;
-                        }
-
-                        buffer = Grow(buffer, filled);
-                        capacity = Math.Min(buffer.Length, _maxRequestBytes);
-                    }
-
-                    var read = await socket.ReceiveAsync(buffer.AsMemory(filled, capacity - filled), SocketFlags.None, deadline.Token);
-                    if (read == 0)
-                    {
-                        eof = true;
-                        status = framer.Finish(buffer.AsSpan(0, filled));
-                        break;
-                    }
-
-                    filled += read;
-                    status = framer.Scan(buffer.AsSpan(0, filled));
-                    if (status is FrameStatus.LineTooLong or FrameStatus.TooManyLines
-                        || (status == FrameStatus.AtLineEnd && socket.Available == 0))
-                    {
-                        break;
-                    }
-                }
+                await ReadRequestAsync(socket, request, deadline.Token);
             }
             catch (OperationCanceledException) when (!abort.IsCancellationRequested)
             {
-                _logger.RequestTimedOut(_options.ClientTimeout, filled);
+                _logger.RequestTimedOut(_options.ClientTimeout, request.Filled);
                 SendAndClose(socket, Replies.Timeout);
                 return;
             }
@@ -94,30 +59,32 @@ internal sealed class ConnectionHandler
             // The request phase is over: give the reply (and any drain) a fresh budget.
             deadline.CancelAfter(_options.ClientTimeout);
             int length;
-            switch (status)
+            switch (request.Status)
             {
                 case FrameStatus.AtLineEnd:
-                    reply = ArrayPool<byte>.Shared.Rent(Replies.Capacity(framer.Lines));
-                    length = await _processor.ProcessAsync(buffer, filled, framer.Lines, reply, abort);
+                    reply = ArrayPool<byte>.Shared.Rent(Replies.Capacity(request.Lines));
+                    length = await _processor.ProcessAsync(request.Buffer, request.Filled, request.Lines, reply, abort);
                     break;
-                case FrameStatus.NeedMore when eof:
-                    length = Replies.Write(reply = Rent(Replies.EmptyRequest.Length), Replies.EmptyRequest);
+                case FrameStatus.NeedMore:
+                    // Only at EOF with nothing in it: ReadRequestAsync returns nothing else as NeedMore.
+                    reply = ArrayPool<byte>.Shared.Rent(Replies.EmptyRequest.Length);
+                    length = Replies.Write(reply, Replies.EmptyRequest);
                     break;
                 default:
-                    reply = status == FrameStatus.LineTooLong ? _tooLong : _tooManyLines;
+                    reply = request.Status == FrameStatus.LineTooLong ? _tooLong : _tooManyLines;
                     length = reply.Length;
-                    _logger.RequestRefused(status);
+                    _logger.RequestRefused(request.Status);
                     break;
             }
 
             await socket.SendAsync(reply.AsMemory(0, length), SocketFlags.None, deadline.Token);
             socket.Shutdown(SocketShutdown.Send);
-            if (!eof && status is FrameStatus.LineTooLong or FrameStatus.TooManyLines)
+            if (!request.Eof && request.Status is FrameStatus.LineTooLong or FrameStatus.TooManyLines)
             {
                 // We stopped reading early: unread bytes at close would make the kernel send a reset,
                 // which can destroy the reply in flight. Read to the client's EOF, briefly and boundedly.
                 deadline.CancelAfter(DrainTime);
-                await DrainAsync(socket, buffer, deadline.Token);
+                await DrainAsync(socket, request.Buffer, deadline.Token);
             }
         }
         catch (OperationCanceledException)
@@ -135,10 +102,53 @@ internal sealed class ConnectionHandler
         finally
         {
             socket.Dispose();
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(request.Buffer);
             if (reply is not null && reply != _tooLong && reply != _tooManyLines)
             {
                 ArrayPool<byte>.Shared.Return(reply);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads until the request is complete (EOF, or a line end with nothing more pending) or breaks a limit.
+    /// Throws <see cref="OperationCanceledException"/> when the deadline passes first.
+    /// </summary>
+    private async ValueTask ReadRequestAsync(Socket socket, Request request, CancellationToken deadline)
+    {
+        var framer = new RequestFramer(_options.MaxLineBytes, _options.MaxLinesPerRequest);
+        while (true)
+        {
+            var capacity = Math.Min(request.Buffer.Length, _maxRequestBytes);
+            if (request.Filled == capacity)
+            {
+                if (capacity == _maxRequestBytes)
+                {
+                    // Only reachable with every allowed line full and more bytes pending.
+                    request.Status = FrameStatus.TooManyLines;
+                    return;
+                }
+
+                request.Buffer = Grow(request.Buffer, request.Filled);
+                capacity = Math.Min(request.Buffer.Length, _maxRequestBytes);
+            }
+
+            var read = await socket.ReceiveAsync(request.Buffer.AsMemory(request.Filled, capacity - request.Filled), SocketFlags.None, deadline);
+            if (read == 0)
+            {
+                request.Eof = true;
+                request.Status = framer.Finish(request.Buffer.AsSpan(0, request.Filled));
+                request.Lines = framer.Lines;
+                return;
+            }
+
+            request.Filled += read;
+            request.Status = framer.Scan(request.Buffer.AsSpan(0, request.Filled));
+            request.Lines = framer.Lines;
+            if (request.Status is FrameStatus.LineTooLong or FrameStatus.TooManyLines
+                || (request.Status == FrameStatus.AtLineEnd && socket.Available == 0))
+            {
+                return;
             }
         }
     }
@@ -217,5 +227,17 @@ internal sealed class ConnectionHandler
         return bigger;
     }
 
-    private static byte[] Rent(int length) => ArrayPool<byte>.Shared.Rent(length);
+    /// <summary>The request being read: its pooled buffer (replaced when grown) and how far framing got.</summary>
+    private sealed class Request(byte[] buffer)
+    {
+        public byte[] Buffer { get; set; } = buffer;
+
+        public int Filled { get; set; }
+
+        public int Lines { get; set; }
+
+        public FrameStatus Status { get; set; }
+
+        public bool Eof { get; set; }
+    }
 }
