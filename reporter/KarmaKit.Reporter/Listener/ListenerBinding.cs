@@ -68,10 +68,17 @@ internal static class ListenerBinding
             throw new InvalidOperationException($"Reporter:Listener:UnixSocketGroup '{group}' is not a known group");
         }
 
-        var directory = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(directory))
+        try
         {
-            Directory.CreateDirectory(directory);
+            var directory = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot create the directory of Reporter:UnixSocket {path}: {ex.Message}", ex);
         }
 
         RemoveStale(path, logger);
@@ -163,7 +170,15 @@ internal static class ListenerBinding
             }
         }
 
-        File.Delete(path);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new IOException($"cannot remove the stale Reporter:UnixSocket {path}: {ex.Message}", ex);
+        }
+
         logger.StaleSocketRemoved(path);
     }
 

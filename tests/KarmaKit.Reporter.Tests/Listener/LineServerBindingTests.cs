@@ -160,6 +160,35 @@ public sealed class LineServerBindingTests : IDisposable
     }
 
     [Fact]
+    public async Task UnixSocket_DirectoryCannotBeCreated_ClearMessage()
+    {
+        var blocker = Path.Combine(_dir, "file");
+        await File.WriteAllTextAsync(blocker, "");
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => ListenerHost.StartAsync(o => o.UnixSocket = Path.Combine(blocker, "reporter.sock")));
+
+        Assert.StartsWith("cannot create the directory of Reporter:UnixSocket", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_UnixSocketFailsAfterTcpBound_TcpReleased()
+    {
+        var path = Path.Combine(_dir, "reporter.sock");
+        await File.WriteAllTextAsync(path, "not a socket");
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+
+        await Assert.ThrowsAsync<IOException>(() => ListenerHost.StartAsync(o => { o.Tcp = $"127.0.0.1:{port}"; o.UnixSocket = path; }));
+
+        await using var sut = await ListenerHost.StartAsync(o => o.Tcp = $"127.0.0.1:{port}");
+        Assert.Equal(port, sut.Tcp.Port);
+    }
+
+    [Fact]
     public async Task AddReporterListener_Registered_ResolvesHostedLineServer()
     {
         var services = new ServiceCollection()
