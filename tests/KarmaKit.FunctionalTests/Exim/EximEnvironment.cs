@@ -60,6 +60,9 @@ internal sealed class EximEnvironment : IDisposable
     public Task<EximSession> StartSessionAsync(string clientAddress) =>
         EximSession.StartAsync(EximPath, ["-C", ConfigPath, "-bh", clientAddress]);
 
+    /// <summary>Starts a real daemon (<c>exim -C conf -DKK_PORT=PORT -bdf</c>) on 127.0.0.1 and ::1; it runs as Debian-exim.</summary>
+    public Task<EximDaemon> StartDaemonAsync() => EximDaemon.StartAsync(EximPath, ConfigPath, Path.Combine(Directory, "log", "mainlog"));
+
     /// <summary>Runs <c>exim -C conf -be EXPRESSION</c> as root (note: root hides unix socket permission problems; use -bh for those).</summary>
     public async Task<EximExpansion> ExpandAsync(string expression)
     {
@@ -73,7 +76,7 @@ internal sealed class EximEnvironment : IDisposable
         using var process = Process.Start(start) ?? throw new InvalidOperationException("exim did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(EximSession.ReplyTimeout);
+        using var guard = new CancellationTokenSource(SmtpDialog.ReplyTimeout);
         await process.WaitForExitAsync(guard.Token);
         return new EximExpansion(await output, await error, clock.Elapsed);
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using KarmaKit.Protocol;
 using KarmaKit.Protocol.Subjects;
@@ -30,6 +31,27 @@ public sealed partial class EximReadsocketTests
         var report = Assert.Single(agent.Spool.Reports);
         Assert.Equal(new RecordedReport(report.Sequence, Verb.Black, IpSubject.Parse(subject), "virus Eicar-Test-Signature"), report);
         Assert.Equal(report.Sequence, AgentAnswer(session));
+    }
+
+    [Theory]
+    [InlineData("tcp", "127.0.0.1")]
+    [InlineData("unix", "::1")]
+    public async Task Daemon_VirusFound_AgentAcknowledgesCompressedAddress(string transport, string client)
+    {
+        await using var agent = await InProcessAgent.StartAsync();
+        using var exim = EximEnvironment.Create(transport == "tcp" ? agent.TcpSocket : agent.UnixSocket);
+        await using var daemon = await exim.StartDaemonAsync();
+
+        SmtpReply reply;
+        await using (var smtp = await daemon.ConnectAsync(IPAddress.Parse(client)))
+        {
+            reply = await smtp.SendMessageAsync("a@sender.example", "u@test.example", VirusHeader);
+        }
+
+        Assert.Equal(550, reply.Code);
+        var report = Assert.Single(agent.Spool.Reports);
+        Assert.Equal((Verb.Black, client, "virus Eicar-Test-Signature"), (report.Verb, report.Subject.ToString(), report.Reason));
+        await TestWaitForLogAsync(daemon, $"{EximTestConfig.AnsweredPrefix}ok {report.Sequence} ]");
     }
 
     [Fact]
@@ -115,6 +137,22 @@ public sealed partial class EximReadsocketTests
         var result = await exim.ExpandAsync("[" + Readsocket(socket, """{black 192.0.2.1\n}{1s}{ }{KKFAIL}""") + "]");
 
         Assert.Equal("[KKFAIL]", result.Output.Trim());
+    }
+
+    /// <summary>The daemon writes its log line after the SMTP reply; give it a moment.</summary>
+    private static async Task TestWaitForLogAsync(EximDaemon daemon, string text)
+    {
+        for (var i = 0; i < 250; i++)
+        {
+            if ((await daemon.ReadMainLogAsync()).Any(l => l.Contains(text, StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"'{text}' not in the Exim main log:\n{string.Join('\n', await daemon.ReadMainLogAsync())}");
     }
 
     /// <summary><c>${readsocket{SOCKET}REST}</c>; REST holds the request and the other arguments, Exim escapes as is.</summary>

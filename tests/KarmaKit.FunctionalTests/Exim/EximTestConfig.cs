@@ -4,7 +4,8 @@ namespace KarmaKit.FunctionalTests.Exim;
 /// The Exim configuration the readsocket tests run against (research/exim-readsocket.md §4, trimmed):
 /// DATA with an <c>X-KK-Sim-Virus</c> header simulates a malware hit, is refused with 550, and reports the
 /// client through <c>kk_report_virus</c>, which calls readsocket inside <c>warn</c> with a fail string and
-/// logs the agent's answer (<c>KarmaKit: agent answered [...]</c>) or the failure.
+/// logs the agent's answer (<c>KarmaKit: agent answered [...]</c>) or the failure. With <c>-DKK_PORT=N</c>
+/// it also serves as a daemon config (loopback only, queue only: a -C config must never deliver).
 /// </summary>
 internal static class EximTestConfig
 {
@@ -28,6 +29,13 @@ internal static class EximTestConfig
         never_users =
         keep_environment =
         domainlist local_domains = test.example
+        tls_advertise_hosts =
+        .ifdef KK_PORT
+        daemon_smtp_ports = KK_PORT
+        local_interfaces = <; 127.0.0.1 ; ::1
+        pid_file_path = {{{directory}}}/exim.pid
+        queue_only = true
+        .endif
         acl_smtp_rcpt = acl_rcpt
         acl_smtp_data = acl_data
 
