@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Net.Sockets;
+using KarmaKit.Reporter.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace KarmaKit.Reporter.Listener;
+
+/// <summary>
+/// Serves one readsocket connection exactly as Exim makes it: read one request, reply, close.
+/// The request ends at EOF (Exim's default write shutdown) or as soon as the bytes received end at a
+/// line end and nothing more is pending (<c>shutdown=no</c>: Exim sends no EOF and waits for our close).
+/// One deadline (<see cref="ListenerOptions.ClientTimeout"/>) covers connect to complete request, like
+/// Exim's own single alarm. Nothing escapes <see cref="ServeAsync"/>.
+/// </summary>
+internal sealed class ConnectionHandler
+{
+    private const int InitialBufferBytes = 4096;
+    private const int DrainBytes = 64 * 1024;
+    private static readonly TimeSpan DrainTime = TimeSpan.FromMilliseconds(250);
+
+    private readonly ListenerOptions _options;
+    private readonly RequestProcessor _processor;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _maxRequestBytes;
+    private readonly byte[] _tooLong;
+    private readonly byte[] _tooManyLines;
+
+    public ConnectionHandler(ListenerOptions options, RequestProcessor processor, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _processor = processor;
+        _time = time;
+        _logger = logger;
+        _maxRequestBytes = RequestFramer.MaxRequestBytes(options.MaxLineBytes, options.MaxLinesPerRequest);
+        _tooLong = Replies.TooLong(options.MaxLineBytes);
+        _tooManyLines = Replies.TooManyLines(options.MaxLinesPerRequest);
+    }
+
+    public async Task ServeAsync(Socket socket, CancellationToken abort)
+    {
+        var request = new Request(ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, _maxRequestBytes)));
+        byte[]? reply = null;
+        using var deadline = new CancellationTokenSource(_options.ClientTimeout, _time);
+        using var abortRegistration = abort.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        try
+        {
+            try
+            {
+                await ReadRequestAsync(socket, request, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!abort.IsCancellationRequested)
+            {
+                _logger.RequestTimedOut(_options.ClientTimeout, request.Filled);
+                SendAndClose(socket, Replies.Timeout);
+                return;
+            }
+
+            // The request phase is over: give the reply (and any drain) a fresh budget.
+            deadline.CancelAfter(_options.ClientTimeout);
+            int length;
+            switch (request.Status)
+            {
+                case FrameStatus.AtLineEnd:
+                    reply = ArrayPool<byte>.Shared.Rent(Replies.Capacity(request.Lines));
+                    length = await _processor.ProcessAsync(request.Buffer, request.Filled, request.Lines, reply, abort);
+                    break;
+                case FrameStatus.NeedMore:
+                    // Only at EOF with nothing in it: ReadRequestAsync returns nothing else as NeedMore.
+                    reply = ArrayPool<byte>.Shared.Rent(Replies.EmptyRequest.Length);
+                    length = Replies.Write(reply, Replies.EmptyRequest);
+                    break;
+                default:
+                    reply = request.Status == FrameStatus.LineTooLong ? _tooLong : _tooManyLines;
+                    length = reply.Length;
+                    _logger.RequestRefused(request.Status);
+                    break;
+            }
+
+            await socket.SendAsync(reply.AsMemory(0, length), SocketFlags.None, deadline.Token);
+            socket.Shutdown(SocketShutdown.Send);
+            if (!request.Eof && request.Status is FrameStatus.LineTooLong or FrameStatus.TooManyLines)
+            {
+                // We stopped reading early: unread bytes at close would make the kernel send a reset,
+                // which can destroy the reply in flight. Read to the client's EOF, briefly and boundedly.
+                deadline.CancelAfter(DrainTime);
+                await DrainAsync(socket, request.Buffer, deadline.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown abort or a stuck reply/drain: just close.
+        }
+        catch (SocketException ex)
+        {
+            _logger.ConnectionFailed(ex.SocketErrorCode);
+        }
+        catch (Exception ex)
+        {
+            _logger.ConnectionCrashed(ex);
+        }
+        finally
+        {
+            socket.Dispose();
+            ArrayPool<byte>.Shared.Return(request.Buffer);
+            if (reply is not null && reply != _tooLong && reply != _tooManyLines)
+            {
+                ArrayPool<byte>.Shared.Return(reply);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads until the request is complete (EOF, or a line end with nothing more pending) or breaks a limit.
+    /// Throws <see cref="OperationCanceledException"/> when the deadline passes first.
+    /// </summary>
+    private async ValueTask ReadRequestAsync(Socket socket, Request request, CancellationToken deadline)
+    {
+        var framer = new RequestFramer(_options.MaxLineBytes, _options.MaxLinesPerRequest);
+        while (true)
+        {
+            var capacity = Math.Min(request.Buffer.Length, _maxRequestBytes);
+            if (request.Filled == capacity)
+            {
+                if (capacity == _maxRequestBytes)
+                {
+                    // Only reachable with every allowed line full and more bytes pending.
+                    request.Status = FrameStatus.TooManyLines;
+                    return;
+                }
+
+                request.Buffer = Grow(request.Buffer, request.Filled);
+                capacity = Math.Min(request.Buffer.Length, _maxRequestBytes);
+            }
+
+            var read = await socket.ReceiveAsync(request.Buffer.AsMemory(request.Filled, capacity - request.Filled), SocketFlags.None, deadline);
+            if (read == 0)
+            {
+                request.Eof = true;
+                request.Status = framer.Finish(request.Buffer.AsSpan(0, request.Filled));
+                request.Lines = framer.Lines;
+                return;
+            }
+
+            request.Filled += read;
+            request.Status = framer.Scan(request.Buffer.AsSpan(0, request.Filled));
+            request.Lines = framer.Lines;
+            if (request.Status is FrameStatus.LineTooLong or FrameStatus.TooManyLines
+                || (request.Status == FrameStatus.AtLineEnd && socket.Available == 0))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends a short fixed reply without waiting, then closes (the timeout reply: the client is too slow to wait for).</summary>
+    private static void SendAndClose(Socket socket, ReadOnlySpan<byte> reply)
+    {
+        try
+        {
+            // A fresh or idle socket has an empty send buffer: a reply this short never blocks.
+            socket.Blocking = false;
+            socket.Send(reply, SocketFlags.None, out _);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            // The client is gone; nothing to tell it.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed under us during shutdown.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Refuses a connection before reading its request (<c>error busy</c>): the reply goes out at once, then the
+    /// request is read and thrown away until the client's EOF (briefly), so the close never resets the reply.
+    /// </summary>
+    public static async Task RefuseAsync(Socket socket, byte[] reply, TimeProvider time, CancellationToken abort)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            socket.Blocking = false;
+            socket.Send(reply, SocketFlags.None, out _);
+            socket.Shutdown(SocketShutdown.Send);
+            using var deadline = new CancellationTokenSource(DrainTime, time);
+            using var registration = abort.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+            await DrainAsync(socket, scratch, deadline.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is gone, too slow, or we are stopping: just close.
+        }
+        finally
+        {
+            socket.Dispose();
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private static async ValueTask DrainAsync(Socket socket, byte[] scratch, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < DrainBytes)
+        {
+            var read = await socket.ReceiveAsync(scratch.AsMemory(), SocketFlags.None, cancellationToken);
+            if (read == 0)
+            {
+                return;
+            }
+
+            total += read;
+        }
+    }
+
+    private byte[] Grow(byte[] buffer, int filled)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _maxRequestBytes));
+        buffer.AsSpan(0, filled).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return bigger;
+    }
+
+    /// <summary>The request being read: its pooled buffer (replaced when grown) and how far framing got.</summary>
+    private sealed class Request(byte[] buffer)
+    {
+        public byte[] Buffer { get; set; } = buffer;
+
+        public int Filled { get; set; }
+
+        public int Lines { get; set; }
+
+        public FrameStatus Status { get; set; }
+
+        public bool Eof { get; set; }
+    }
+}
