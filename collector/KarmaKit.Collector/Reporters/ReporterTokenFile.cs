@@ -44,12 +44,13 @@ internal static class ReporterTokenFile
         var root = new JsonObject { ["Collector"] = new JsonObject { ["Reporters"] = reporters } };
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, new FileStreamOptions
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(temporary, options))
         {
             using (var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true }))
             {

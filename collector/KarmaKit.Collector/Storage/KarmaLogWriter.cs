@@ -37,14 +37,14 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private long _reports;
     private long _duplicates;
 
-    private KarmaLogWriter(string path, FileStream file, BatchIdIndex ids, TimeProvider time, ILogger logger)
+    private KarmaLogWriter(string path, FileStream file, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate)
     {
         Path = path;
         _file = file;
         _ids = ids;
         _time = time;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        _loop = Task.Run(() => RunAsync(startGate ?? Task.CompletedTask));
     }
 
     public string Path { get; }
@@ -63,12 +63,15 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
 
     public BatchIdIndex Ids => _ids;
 
-    /// <summary>Opens (creating it and its directory if needed) the log for appending.</summary>
-    public static KarmaLogWriter Open(string path, BatchIdIndex ids, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// Opens (creating it and its directory if needed) the log for appending. The writer takes no work before
+    /// <paramref name="startGate"/> completes (tests use it to queue a known group).
+    /// </summary>
+    public static KarmaLogWriter Open(string path, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate = null)
     {
         var file = OpenFile(path);
         logger.LogOpened(path, file.Length);
-        return new KarmaLogWriter(path, file, ids, time, logger);
+        return new KarmaLogWriter(path, file, ids, time, logger, startGate);
     }
 
     /// <summary>Appends a batch unless its id is taken; completes after the fsync that makes it durable.</summary>
@@ -102,20 +105,26 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private static FileStream OpenFile(string path)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var file = new FileStream(path, new FileStreamOptions
+        var options = new FileStreamOptions
         {
             Mode = FileMode.OpenOrCreate,
             Access = FileAccess.Write,
             Share = FileShare.Read | FileShare.Delete,
             BufferSize = 0,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
-        });
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+
+        var file = new FileStream(path, options);
         file.Seek(0, SeekOrigin.End);
         return file;
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(Task startGate)
     {
+        await startGate;
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {
