@@ -30,6 +30,8 @@ internal sealed class TestCollector : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public Uri BaseAddress => Client.BaseAddress!;
+
     public string LogPath => Path.Combine(Directory, "log", "karma.log");
 
     public KarmaLogService Log => _app.Services.GetRequiredService<KarmaLogService>();
