@@ -37,4 +37,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5008, EventName = "ReopenFailed", Level = LogLevel.Error,
         Message = "Reopening karma.log {Path} failed; writing on to the file already open")]
     public static partial void ReopenFailed(this ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 5009, EventName = "CommitFailed", Level = LogLevel.Error,
+        Message = "Unexpected failure committing a group to karma.log {Path}; its batches were answered 503")]
+    public static partial void CommitFailed(this ILogger logger, Exception exception, string path);
 }

@@ -87,12 +87,21 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
         return await work.Completion.Task;
     }
 
-    /// <summary>Closes and reopens the log by its path (after logrotate renamed it); what SIGHUP calls.</summary>
-    public async Task ReopenAsync()
+    /// <summary>Closes and reopens the log by its path (after logrotate renamed it); what SIGHUP calls. False when stopping.</summary>
+    public async Task<bool> ReopenAsync()
     {
         var work = new LogWork(default, null);
-        await _queue.Writer.WriteAsync(work);
+        try
+        {
+            await _queue.Writer.WriteAsync(work);
+        }
+        catch (ChannelClosedException)
+        {
+            return false;
+        }
+
         await work.Completion.Task;
+        return true;
     }
 
     public async ValueTask DisposeAsync()
@@ -142,7 +151,17 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
 
             if (_group.Count > 0)
             {
-                Commit(_group);
+                try
+                {
+                    Commit(_group);
+                }
+                catch (Exception ex)
+                {
+                    // A bug here must not leave requests waiting forever or stop the writer.
+                    _logger.CommitFailed(ex, Path);
+                    FailAll(_group, ex);
+                }
+
                 _group.Clear();
             }
 

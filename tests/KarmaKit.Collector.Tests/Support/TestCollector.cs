@@ -37,7 +37,11 @@ internal sealed class TestCollector : IAsyncDisposable
     public KarmaLogService Log => _app.Services.GetRequiredService<KarmaLogService>();
 
     /// <summary>Starts a collector; <paramref name="settings"/> are more <c>--Collector:Key=value</c> arguments.</summary>
-    public static async Task<TestCollector> StartAsync(string directory, params string[] settings)
+    public static Task<TestCollector> StartAsync(string directory, params string[] settings) =>
+        StartAsync(directory, TimeProvider.System, settings);
+
+    /// <summary>Starts a collector whose clock is <paramref name="time"/>.</summary>
+    public static async Task<TestCollector> StartAsync(string directory, TimeProvider time, params string[] settings)
     {
         string[] args =
         [
@@ -50,7 +54,11 @@ internal sealed class TestCollector : IAsyncDisposable
         ];
         var configuration = CollectorConfiguration.Build(args, Path.Combine(directory, "absent.json"));
         var options = CollectorConfiguration.BindAndValidate(configuration);
-        var app = CollectorHost.Build(configuration, options, builder => builder.Logging.ClearProviders());
+        var app = CollectorHost.Build(configuration, options, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(time);
+        });
         await app.StartAsync();
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First() + "/") };
         return new TestCollector(app, directory, client);
