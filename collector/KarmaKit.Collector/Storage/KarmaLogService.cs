@@ -40,17 +40,18 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
             KarmaLogRecovery.Recover(LogPath, _options.Ingest.MaxReportsPerBatch, now, _logger);
             var ids = new BatchIdIndex(_options.Idempotency.Window);
             BatchIdScanner.Load(LogPath, ids, now, _logger);
-            _writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger);
+            var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger);
+            _writer = writer;
             if (!OperatingSystem.IsWindows())
             {
                 _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
                 {
                     context.Cancel = true; // SIGHUP means "reopen the log", not "terminate"
-                    _ = _writer.ReopenAsync();
+                    _ = writer.ReopenAsync();
                 });
             }
 
-            _ready.TrySetResult(_writer);
+            _ready.TrySetResult(writer);
         }
         catch (Exception ex)
         {
