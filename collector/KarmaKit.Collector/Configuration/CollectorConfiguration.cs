@@ -67,10 +67,17 @@ internal static class CollectorConfiguration
     /// <summary>Binds the Collector section; an unknown key or a value of the wrong type becomes an error naming it.</summary>
     public static CollectorOptions Bind(IConfiguration configuration)
     {
+        var section = configuration.GetSection(CollectorOptions.Section);
+        var unknown = UnknownKeys.Find(section, typeof(CollectorOptions));
+        if (unknown.Count > 0)
+        {
+            throw new ConfigurationException("unknown configuration keys: " + string.Join(", ", unknown));
+        }
+
         var options = new CollectorOptions();
         try
         {
-            configuration.GetSection(CollectorOptions.Section).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+            section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException ex)
         {

@@ -73,12 +73,13 @@ public sealed class CollectorConfigurationTests : TempDirectory
     }
 
     [Fact]
-    public void Bind_UnknownKey_NamesTheKey()
+    public void Bind_UnknownKeys_NamesEveryFullKey()
     {
-        var configuration = CollectorConfiguration.Build([$"--Collector:Data={Dir}", "--Collector:Ingest:MaxBody=5"], Absent);
+        var configuration = CollectorConfiguration.Build(
+            [$"--Collector:Data={Dir}", "--Collector:Ingest:MaxBody=5", "--Collector:Reporters:mx1:Tokn=x", "--Collector:Htp=x"], Absent);
 
         var ex = Assert.Throws<ConfigurationException>(() => CollectorConfiguration.Bind(configuration));
-        Assert.Contains("MaxBody", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("unknown configuration keys: Collector:Htp, Collector:Ingest:MaxBody, Collector:Reporters:mx1:Tokn", ex.Message);
     }
 
     [Fact]
