@@ -219,6 +219,30 @@ public sealed class BatchEndpointTests : TempDirectory
     }
 
     [Fact]
+    public async Task Post_HeadersOverCap_431AndNothingAppended()
+    {
+        await using var sut = await TestCollector.StartAsync(Dir, "--Collector:Ingest:MaxHeaderBytes=4096");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/batches") { Content = new StringContent(Batches.Json("b1")) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestCollector.Token1);
+        request.Headers.Add("X-Padding", new string('x', 8192));
+
+        var response = await sut.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        Assert.Empty(sut.LogLines());
+    }
+
+    [Fact]
+    public async Task Start_SecondCollectorOnTheSameData_Fails()
+    {
+        await using var first = await TestCollector.StartAsync(Dir);
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => TestCollector.StartAsync(Dir));
+
+        Assert.Contains("another karmakit-collector", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Healthz_Running_Returns200()
     {
         await using var sut = await TestCollector.StartAsync(Dir);

@@ -59,7 +59,16 @@ internal sealed class TestCollector : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(time);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First() + "/") };
         return new TestCollector(app, directory, client);
     }
