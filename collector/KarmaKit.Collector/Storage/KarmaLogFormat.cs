@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text;
 using KarmaKit.Protocol;
 
@@ -33,37 +32,41 @@ internal static class KarmaLogFormat
 {
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    /// <summary>Longest formatted time.</summary>
+    /// <summary>Length of a formatted time.</summary>
     public const int TimeLength = 24;
 
-    /// <summary>Appends one line, LF included.</summary>
+    /// <summary>Bytes of a reason that are written escaped: quote, backslash, C0 controls and DEL.</summary>
+    private static readonly SearchValues<byte> Escaped =
+        SearchValues.Create([(byte)'"', (byte)'\\', .. Enumerable.Range(0, 0x20).Select(b => (byte)b), 0x7F]);
+
+    /// <summary>Appends one line, LF included. Allocation-free; times are written by hand (this is the writer's hot path).</summary>
     public static void Write(IBufferWriter<byte> output, DateTime received, string reporter, string batch, int batchSize, in ReportEntry report)
     {
         WriteTime(output, received);
-        WriteAscii(output, " ");
+        Write(output, " "u8);
         WriteAscii(output, reporter);
-        WriteAscii(output, report.Verb == Verb.Black ? " black " : " white ");
+        Write(output, report.Verb == Verb.Black ? " black "u8 : " white "u8);
         var span = output.GetSpan(KarmaKit.Protocol.Subjects.IpSubject.MaxTextLength);
         report.Subject.TryFormat(span, out var written);
         output.Advance(written);
-        WriteAscii(output, " count=");
+        Write(output, " count="u8);
         WriteInt(output, report.Count);
-        WriteAscii(output, " first=");
+        Write(output, " first="u8);
         WriteTime(output, report.First);
-        WriteAscii(output, " last=");
+        Write(output, " last="u8);
         WriteTime(output, report.Last);
-        WriteAscii(output, " batch=");
+        Write(output, " batch="u8);
         WriteAscii(output, batch);
-        WriteAscii(output, " size=");
+        Write(output, " size="u8);
         WriteInt(output, batchSize);
         if (!string.IsNullOrEmpty(report.Reason))
         {
-            WriteAscii(output, " reason=\"");
+            Write(output, " reason=\""u8);
             WriteEscaped(output, report.Reason);
-            WriteAscii(output, "\"");
+            Write(output, "\""u8);
         }
 
-        WriteAscii(output, "\n");
+        Write(output, "\n"u8);
     }
 
     /// <summary>A batch id that can stand unquoted in a line: printable ASCII without space, quote or backslash.</summary>
@@ -72,54 +75,100 @@ internal static class KarmaLogFormat
 
     private static void WriteEscaped(IBufferWriter<byte> output, string reason)
     {
-        var utf8 = Encoding.UTF8.GetBytes(reason);
-        var span = output.GetSpan(utf8.Length * 4);
-        var n = 0;
-        foreach (var b in utf8)
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(reason.Length);
+        var rented = maxBytes > 1024 ? ArrayPool<byte>.Shared.Rent(maxBytes) : null;
+        Span<byte> utf8 = rented ?? stackalloc byte[1024];
+        var length = Encoding.UTF8.GetBytes(reason, utf8);
+        var text = utf8[..length];
+        if (text.IndexOfAny(Escaped) < 0)
         {
-            switch (b)
+            Write(output, text);
+        }
+        else
+        {
+            var span = output.GetSpan(length * 4);
+            var n = 0;
+            foreach (var b in text)
             {
-                case (byte)'"':
-                case (byte)'\\':
-                    span[n++] = (byte)'\\';
-                    span[n++] = b;
-                    break;
-                case (byte)'\n':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'n';
-                    break;
-                case (byte)'\r':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'r';
-                    break;
-                case (byte)'\t':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'t';
-                    break;
-                case < 0x20 or 0x7F:
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'x';
-                    span[n++] = (byte)"0123456789abcdef"[b >> 4];
-                    span[n++] = (byte)"0123456789abcdef"[b & 0xF];
-                    break;
-                default:
-                    span[n++] = b;
-                    break;
+                n += EscapeByte(b, span[n..]);
             }
+
+            output.Advance(n);
         }
 
-        output.Advance(n);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
+    private static int EscapeByte(byte b, Span<byte> span)
+    {
+        switch (b)
+        {
+            case (byte)'"' or (byte)'\\':
+                span[0] = (byte)'\\';
+                span[1] = b;
+                return 2;
+            case (byte)'\n':
+                span[0] = (byte)'\\';
+                span[1] = (byte)'n';
+                return 2;
+            case (byte)'\r':
+                span[0] = (byte)'\\';
+                span[1] = (byte)'r';
+                return 2;
+            case (byte)'\t':
+                span[0] = (byte)'\\';
+                span[1] = (byte)'t';
+                return 2;
+            case < 0x20 or 0x7F:
+                span[0] = (byte)'\\';
+                span[1] = (byte)'x';
+                span[2] = (byte)"0123456789abcdef"[b >> 4];
+                span[3] = (byte)"0123456789abcdef"[b & 0xF];
+                return 4;
+            default:
+                span[0] = b;
+                return 1;
+        }
+    }
+
+    /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> (UTC) without a format string.</summary>
     private static void WriteTime(IBufferWriter<byte> output, DateTime time)
     {
-        var span = output.GetSpan(32);
-        if (!time.ToUniversalTime().TryFormat(span, out var written, TimeFormat, CultureInfo.InvariantCulture))
-        {
-            throw new InvalidOperationException("time did not format");
-        }
+        time = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
+        var span = output.GetSpan(TimeLength);
+        time.Deconstruct(out var year, out var month, out var day);
+        var ticks = time.TimeOfDay.Ticks;
+        var milliseconds = (int)(ticks / TimeSpan.TicksPerMillisecond % 1000);
+        var seconds = (int)(ticks / TimeSpan.TicksPerSecond % 60);
+        var minutes = (int)(ticks / TimeSpan.TicksPerMinute % 60);
+        var hours = (int)(ticks / TimeSpan.TicksPerHour);
+        Digits(span, 0, year, 4);
+        span[4] = (byte)'-';
+        Digits(span, 5, month, 2);
+        span[7] = (byte)'-';
+        Digits(span, 8, day, 2);
+        span[10] = (byte)'T';
+        Digits(span, 11, hours, 2);
+        span[13] = (byte)':';
+        Digits(span, 14, minutes, 2);
+        span[16] = (byte)':';
+        Digits(span, 17, seconds, 2);
+        span[19] = (byte)'.';
+        Digits(span, 20, milliseconds, 3);
+        span[23] = (byte)'Z';
+        output.Advance(TimeLength);
+    }
 
-        output.Advance(written);
+    private static void Digits(Span<byte> span, int at, int value, int count)
+    {
+        for (var i = at + count - 1; i >= at; i--)
+        {
+            span[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     private static void WriteInt(IBufferWriter<byte> output, int value)
@@ -134,5 +183,11 @@ internal static class KarmaLogFormat
         var span = output.GetSpan(text.Length);
         var n = Encoding.ASCII.GetBytes(text, span);
         output.Advance(n);
+    }
+
+    private static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
     }
 }
