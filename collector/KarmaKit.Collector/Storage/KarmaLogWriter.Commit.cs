@@ -1,0 +1,99 @@
+using KarmaKit.Collector.Idempotency;
+
+namespace KarmaKit.Collector.Storage;
+
+internal sealed partial class KarmaLogWriter
+{
+    private void Commit(List<LogWork> group)
+    {
+        if (Volatile.Read(ref _broken) is { } broken)
+        {
+            FailAll(group, broken);
+            return;
+        }
+
+        var now = Now();
+        _ids.Prune(now);
+        _buffer.ResetWrittenCount();
+        _pending.Clear();
+        foreach (var work in group)
+        {
+            if (_ids.TryGet(work.Key, out var taken))
+            {
+                work.Result = new AppendResult(taken.Reports, Duplicate: true);
+            }
+            else if (_pending.TryGetValue(work.Key, out var reports))
+            {
+                work.Result = new AppendResult(reports, Duplicate: true);
+            }
+            else
+            {
+                var size = work.Reports!.Count;
+                foreach (var report in work.Reports)
+                {
+                    KarmaLogFormat.Write(_buffer, now, work.Key.Reporter, work.Key.Batch, size, report);
+                }
+
+                _pending.Add(work.Key, size);
+                work.Result = new AppendResult(size, Duplicate: false);
+            }
+        }
+
+        if (_buffer.WrittenCount > 0 && !WriteAndSync())
+        {
+            FailAll(group, new IOException($"karma.log {Path} could not be written"));
+            return;
+        }
+
+        foreach (var (key, reports) in _pending)
+        {
+            _ids.Add(key, new TakenBatch(now, reports));
+            Interlocked.Add(ref _reports, reports);
+        }
+
+        Interlocked.Add(ref _batches, _pending.Count);
+        Interlocked.Add(ref _duplicates, group.Count - _pending.Count);
+        foreach (var work in group)
+        {
+            work.Completion.TrySetResult(work.Result);
+        }
+    }
+
+    /// <summary>One write, one fdatasync; on failure the file is cut back to where it was, or the writer is broken.</summary>
+    private bool WriteAndSync()
+    {
+        var before = _file.Position;
+        try
+        {
+            _file.Write(_buffer.WrittenSpan);
+            FileSync.DataSync(_file);
+            Interlocked.Increment(ref _syncs);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            try
+            {
+                _file.SetLength(before);
+                _file.Position = before;
+                FileSync.DataSync(_file);
+                _logger.LogWriteFailed(ex, Path, before);
+            }
+            catch (Exception undo) when (undo is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                Volatile.Write(ref _broken, undo);
+                _logger.LogBroken(undo, Path, before);
+            }
+
+            return false;
+        }
+    }
+
+    private static void FailAll(List<LogWork> group, Exception error)
+    {
+        foreach (var work in group)
+        {
+            work.Completion.TrySetException(error);
+        }
+    }
+}

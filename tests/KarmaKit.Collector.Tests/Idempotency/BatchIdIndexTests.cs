@@ -1,0 +1,57 @@
+using System.IO.Compression;
+using System.Text;
+using KarmaKit.Collector.Idempotency;
+using KarmaKit.Collector.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KarmaKit.Collector.Tests.Idempotency;
+
+public sealed class BatchIdIndexTests : TempDirectory
+{
+    private static readonly DateTime Now = new(2026, 11, 27, 8, 0, 0, DateTimeKind.Utc);
+
+    private static string Line(DateTime received, string batch, int size, string reporter = "mx1.example.org") =>
+        $"{received:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {reporter} black 192.0.2.1 count=1 first=2026-11-26T17:18:58.123Z last=2026-11-26T17:19:03.004Z batch={batch} size={size}\n";
+
+    [Fact]
+    public void Prune_OlderThanWindow_Forgets()
+    {
+        var sut = new BatchIdIndex(TimeSpan.FromDays(7));
+        sut.Add(new BatchKey("mx1", "old"), new TakenBatch(Now.AddDays(-8), 1));
+        sut.Add(new BatchKey("mx1", "new"), new TakenBatch(Now.AddDays(-1), 2));
+
+        var removed = sut.Prune(Now);
+
+        Assert.Equal(1, removed);
+        Assert.False(sut.TryGet(new BatchKey("mx1", "old"), out _));
+        Assert.True(sut.TryGet(new BatchKey("MX1", "new"), out var taken));
+        Assert.Equal(2, taken.Reports);
+        Assert.False(sut.TryGet(new BatchKey("mx1", "NEW"), out _));
+    }
+
+    [Fact]
+    public void Load_LogAndRotations_TakesCompleteBatchesInsideTheWindow()
+    {
+        var log = Path.Combine(Dir, "karma.log");
+        File.WriteAllText(log + ".1", Line(Now.AddDays(-2), "rotated", 1) + Line(Now.AddDays(-9), "ancient", 1));
+        using (var gz = new GZipStream(File.Create(log + ".2.gz"), CompressionLevel.Fastest))
+        {
+            gz.Write(Encoding.UTF8.GetBytes(Line(Now.AddDays(-3), "zipped", 1)));
+        }
+
+        File.WriteAllText(log + ".torn-20261126T000000000Z", Line(Now.AddDays(-1), "sideline", 1));
+        File.WriteAllText(log, Line(Now.AddHours(-1), "two", 2) + Line(Now.AddHours(-1), "two", 2) + Line(Now.AddMinutes(-1), "cut", 3) + "garbage line\n");
+        var sut = new BatchIdIndex(TimeSpan.FromDays(7));
+
+        BatchIdScanner.Load(log, sut, Now, NullLogger.Instance);
+
+        Assert.True(sut.TryGet(new BatchKey("mx1.example.org", "rotated"), out _));
+        Assert.True(sut.TryGet(new BatchKey("mx1.example.org", "zipped"), out _));
+        Assert.True(sut.TryGet(new BatchKey("mx1.example.org", "two"), out var two));
+        Assert.Equal(2, two.Reports);
+        Assert.False(sut.TryGet(new BatchKey("mx1.example.org", "ancient"), out _));
+        Assert.False(sut.TryGet(new BatchKey("mx1.example.org", "cut"), out _));
+        Assert.False(sut.TryGet(new BatchKey("mx1.example.org", "sideline"), out _));
+        Assert.Equal(3, sut.Count);
+    }
+}
