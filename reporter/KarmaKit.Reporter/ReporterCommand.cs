@@ -44,7 +44,7 @@ internal static class ReporterCommand
             case "run":
                 return ReporterHost.Run(configuration, options);
             case "status":
-                return Status.StatusCommand.Run(options, Console.Out);
+                return Status.StatusCommand.Run(options, Console.Out, TimeProvider.System);
             default:
                 Console.Error.WriteLine($"karmakit-reporter: unknown command '{command}'");
                 Console.Error.Write(Usage);
@@ -58,7 +58,8 @@ internal static class ReporterCommand
 
         run     answer Exim's readsocket on Reporter:Tcp and Reporter:UnixSocket, spool durably,
                 ship batches to Reporter:CollectorUrl (the default command)
-        status  queue depth, age of the oldest undelivered report, last delivery, dead letters
+        status  queue depth, age of the oldest undelivered report, last delivery, dead letters;
+                exits 2 when a report has waited over 10 minutes
         Configuration: FILE (default /etc/karmakit/reporter.json), then KARMAKIT_Reporter__Key
         environment variables, then --Reporter:Key=value arguments; the last wins.
 

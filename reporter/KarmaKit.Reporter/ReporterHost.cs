@@ -1,4 +1,7 @@
 using KarmaKit.Reporter.Configuration;
+using KarmaKit.Reporter.Listener;
+using KarmaKit.Reporter.Shipping;
+using KarmaKit.Reporter.Spool;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -52,6 +55,12 @@ internal static class ReporterHost
     {
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
+
+        // Order matters: hosted services start in this order and stop in reverse, so the spool is open before
+        // the listener accepts, and the listener has drained before the shipper and the spool go away.
+        services.AddReporterSpool();
+        services.AddReporterListener();
+        services.AddReporterShipping();
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)

@@ -23,7 +23,7 @@ internal sealed class AgentProcess : IAsyncDisposable
     /// <summary>Starts the agent and waits until its TCP listener accepts.</summary>
     public static async Task<AgentProcess> StartAsync(IPEndPoint tcp, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "karmakit-reporter"))
+        var info = new ProcessStartInfo(Binaries.Reporter)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
