@@ -29,7 +29,8 @@ internal sealed partial class CompatConnection
             var lf = rest.IndexOf((byte)'\n');
             var line = lf < 0 ? rest : rest[..lf];
             rest = lf < 0 ? default : rest[(lf + 1)..];
-            if (line.TrimEnd("\r"u8).Trim(" \t"u8).IsEmpty)
+            line = line.EndsWith("\r"u8) ? line[..^1] : line; // the framer allowed 1024 bytes plus CR LF
+            if (line.Trim(" \t"u8).IsEmpty)
             {
                 continue;
             }
