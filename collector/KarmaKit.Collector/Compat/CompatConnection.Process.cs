@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Threading.Channels;
 using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.Storage;
 using KarmaKit.Protocol.Lines;
@@ -102,8 +101,9 @@ internal sealed partial class CompatConnection
             _logger.CompatNotStored(source, reporter, entries.Count, "not confirmed within Collector:Compat:Timeout; they may still be appended");
             return Unconfirmed;
         }
-        catch (Exception ex) when (ex is IOException or ChannelClosedException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex)
         {
+            // The log failed to start, is stopping (channel closed) or could not write: the caller must still get an answer.
             _metrics.CompatLineRefused(CompatRefusal.Unavailable, entries.Count);
             _logger.CompatNotStored(source, reporter, entries.Count, ex.Message);
             return Unavailable;
