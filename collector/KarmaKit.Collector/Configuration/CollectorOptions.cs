@@ -34,6 +34,12 @@ internal sealed class CollectorOptions
 
     /// <summary><c>Collector:Idempotency</c>: how long batch ids are remembered.</summary>
     public IdempotencyOptions Idempotency { get; set; } = new();
+
+    /// <summary><c>Collector:Compat</c>: the seed's raw readsocket wire from allowlisted addresses (off by default).</summary>
+    public CompatOptions Compat { get; set; } = new();
+
+    /// <summary><c>Collector:Metrics</c>: the Prometheus page.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>

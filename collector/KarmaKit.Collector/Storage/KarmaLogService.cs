@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Idempotency;
+using KarmaKit.Collector.Metrics;
 
 namespace KarmaKit.Collector.Storage;
 
@@ -14,13 +15,15 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
     private readonly CollectorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CollectorMetrics? _metrics;
     private readonly TaskCompletionSource<KarmaLogWriter> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream? _lock;
     private PosixSignalRegistration? _sighup;
     private KarmaLogWriter? _writer;
 
-    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger)
+    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger, CollectorMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options;
         _time = time;
         _logger = logger;
@@ -40,7 +43,7 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
             KarmaLogRecovery.Recover(LogPath, _options.Ingest.MaxReportsPerBatch, now, _logger);
             var ids = new BatchIdIndex(_options.Idempotency.Window);
             BatchIdScanner.Load(LogPath, ids, now, _logger);
-            var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger);
+            var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger, metrics: _metrics);
             _writer = writer;
             if (!OperatingSystem.IsWindows())
             {

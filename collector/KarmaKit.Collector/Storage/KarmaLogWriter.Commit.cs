@@ -16,9 +16,22 @@ internal sealed partial class KarmaLogWriter
         _ids.Prune(now);
         _buffer.ResetWrittenCount();
         _pending.Clear();
+        int unbatched = 0, unbatchedWork = 0;
         foreach (var work in group)
         {
-            if (_ids.TryGet(work.Key, out var taken))
+            if (work.Key.Batch.Length == 0)
+            {
+                // Compatibility wire: no batch id, so nothing to deduplicate and nothing for the index.
+                foreach (var report in work.Reports!)
+                {
+                    KarmaLogFormat.Write(_buffer, now, work.Key.Reporter, "", 0, report);
+                }
+
+                unbatched += work.Reports!.Count;
+                unbatchedWork++;
+                work.Result = new AppendResult(work.Reports.Count, Duplicate: false);
+            }
+            else if (_ids.TryGet(work.Key, out var taken))
             {
                 work.Result = new AppendResult(taken.Reports, Duplicate: true);
             }
@@ -51,8 +64,10 @@ internal sealed partial class KarmaLogWriter
             Interlocked.Add(ref _reports, reports);
         }
 
+        Interlocked.Add(ref _reports, unbatched);
         Interlocked.Add(ref _batches, _pending.Count);
-        Interlocked.Add(ref _duplicates, group.Count - _pending.Count);
+        Interlocked.Add(ref _duplicates, group.Count - _pending.Count - unbatchedWork);
+        _metrics?.GroupCommitSize.Observe(group.Count);
         foreach (var work in group)
         {
             work.Completion.TrySetResult(work.Result);
@@ -66,7 +81,9 @@ internal sealed partial class KarmaLogWriter
         try
         {
             _file.Write(_buffer.WrittenSpan);
+            var syncStart = _time.GetTimestamp();
             FileSync.DataSync(_file);
+            _metrics?.FsyncSeconds.Observe(_time.GetElapsedTime(syncStart).TotalSeconds);
             Interlocked.Increment(ref _syncs);
             return true;
         }

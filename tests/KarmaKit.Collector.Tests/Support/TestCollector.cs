@@ -36,6 +36,8 @@ internal sealed class TestCollector : IAsyncDisposable
 
     public KarmaLogService Log => _app.Services.GetRequiredService<KarmaLogService>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Starts a collector; <paramref name="settings"/> are more <c>--Collector:Key=value</c> arguments.</summary>
     public static Task<TestCollector> StartAsync(string directory, params string[] settings) =>
         StartAsync(directory, TimeProvider.System, settings);
