@@ -11,8 +11,8 @@ namespace KarmaKit.FunctionalTests.Durability;
 /// </summary>
 public sealed class AgentCrashTests : IDisposable
 {
-    private const int Rounds = 4;
-    private const int MinAcknowledgedPerRound = 50;
+    /// <summary>Each life of the agent acknowledges at least this many before it is killed.</summary>
+    private const int MinAcknowledgedPerRound = 60;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("kk-crash-").FullName;
 
@@ -26,7 +26,6 @@ public sealed class AgentCrashTests : IDisposable
         string[] arguments =
         [
             $"--Reporter:Spool={Path.Combine(_dir, "spool")}",
-            "--Reporter:UnixSocket=",
             $"--Reporter:CollectorUrl={collector.Url}",
             $"--Reporter:Token={collector.Token}",
             "--Reporter:Shipping:MaxBatchReports=40",
@@ -39,7 +38,7 @@ public sealed class AgentCrashTests : IDisposable
         var random = new Random(9);
         var next = 0;
 
-        for (var round = 0; round < Rounds; round++)
+        for (var round = 0; round < 4; round++)
         {
             collector.Refusing = round == 1; // one round piles up a backlog on disk
             await using var agent = await AgentProcess.StartAsync(tcp, arguments);
@@ -65,16 +64,16 @@ public sealed class AgentCrashTests : IDisposable
                 }
             })).ToArray();
 
-            // Kill under load, however slow this machine is today: only once this round has some
-            // acknowledged reports, then at a random moment.
-            var before = acknowledged.Count;
-            var wait = Stopwatch.StartNew();
-            while (acknowledged.Count < before + MinAcknowledgedPerRound && wait.Elapsed < TimeSpan.FromSeconds(60))
+            // A fixed window is not enough on a loaded machine (2 shared cores: it once saw only 152 in all four rounds):
+            // kill at a random moment, but only once this round has acknowledged its share.
+            var roundStart = acknowledged.Count;
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(random.Next(300, 900));
+            while (acknowledged.Count - roundStart < MinAcknowledgedPerRound && clock.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(20);
             }
 
-            await Task.Delay(random.Next(0, 400));
             agent.KillHard();
             await stop.CancelAsync();
             await Task.WhenAll(clients);
@@ -93,7 +92,7 @@ public sealed class AgentCrashTests : IDisposable
         }
 
         var delivered = Delivered(collector);
-        Assert.True(acknowledged.Count >= Rounds * MinAcknowledgedPerRound, $"only {acknowledged.Count} reports were acknowledged");
+        Assert.True(acknowledged.Count >= 4 * MinAcknowledgedPerRound, $"only {acknowledged.Count} reports were acknowledged");
         Assert.All(acknowledged.Keys, subject => Assert.True(delivered.ContainsKey(subject), $"acknowledged {subject} was never delivered"));
         Assert.All(delivered, pair => Assert.Equal(1, pair.Value)); // exactly once, including unacknowledged ones that made it
         Assert.True(delivered.Keys.All(s => s.StartsWith("198.1", StringComparison.Ordinal)));
