@@ -78,9 +78,14 @@ for _ in $(seq 300); do
 done
 curl -fsS "$http/healthz" >/dev/null || { echo "the collector is not healthy at $http:"; tail -n 20 "$run/collector.out"; exit 1; }
 
+# Exim (as Debian-exim) may use the unix socket too when we can give it that group; TCP works for it anyway.
+socket_group=()
+if [[ $(id -u) == 0 ]] && getent group Debian-exim >/dev/null; then
+  socket_group=(--Reporter:Listener:UnixSocketGroup=Debian-exim)
+fi
 KARMAKIT_Reporter__Token=$(<"$token_file") dotnet "$reporter_dll" run --config "$run/reporter.json" \
   --Reporter:Name="$name" --Reporter:CollectorUrl="$http/" --Reporter:Spool="$run/spool" \
-  --Reporter:UnixSocket="$run/reporter.sock" "${reporter_args[@]}" >>"$run/reporter.out" 2>&1 &
+  --Reporter:UnixSocket="$run/reporter.sock" "${socket_group[@]}" "${reporter_args[@]}" >>"$run/reporter.out" 2>&1 &
 pids+=($!)
 host=${tcp%:*}
 port=${tcp##*:}
