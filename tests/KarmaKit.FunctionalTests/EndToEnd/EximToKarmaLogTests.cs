@@ -8,6 +8,7 @@ namespace KarmaKit.FunctionalTests.EndToEnd;
 /// issue 3, the whole path: real Exim (<c>exim -bh</c>, ACLs as Debian-exim) → readsocket → the real reporter
 /// process → HTTP batches → the real collector process → karma.log. Needs root and exim4-daemon-heavy, as CI has.
 /// </summary>
+[Collection(WholeProcesses.Name)]
 public sealed class EximToKarmaLogTests : IDisposable
 {
     private const string ReporterName = "functional-test"; // what AgentProcess names the agent

@@ -12,6 +12,7 @@ namespace KarmaKit.FunctionalTests.RunLocal;
 /// The state goes to a temp directory (<c>KARMAKIT_RUN_DIR</c>) and the ports are free ones, so a developer's own
 /// run is not disturbed; the script runs the Release build the test run was built from (<c>KARMAKIT_NO_BUILD=1</c>).
 /// </summary>
+[Collection(WholeProcesses.Name)]
 public sealed class RunLocalScriptTests : IDisposable
 {
     private readonly string _runDir = Directory.CreateTempSubdirectory("kk-run-local-").FullName;
