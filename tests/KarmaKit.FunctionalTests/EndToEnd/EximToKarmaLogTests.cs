@@ -49,7 +49,8 @@ public sealed class EximToKarmaLogTests : IDisposable
                 await sender.WaitForMoreAsync(6); // these wait in the reporter's spool
                 collector = await CollectorProcess.StartAsync(_dir, port, reporters);
                 await sender.WaitForMoreAsync(6);
-                await collector.DisposeAsync(); // SIGKILL, while the reporter keeps shipping
+                collector.Kill(); // SIGKILL, while the reporter keeps shipping
+                await collector.DisposeAsync();
                 await sender.WaitForMoreAsync(6);
 
                 collector = await CollectorProcess.StartAsync(_dir, port, reporters);
