@@ -71,12 +71,23 @@ trap stop EXIT
 
 dotnet "$collector_dll" run "${collector_opts[@]}" >>"$run/collector.out" 2>&1 &
 pids+=($!)
+# GET /healthz with bash alone (no curl on a fresh Debian); curl only for an https:// collector.
+healthy() {
+  if [[ $http == https://* ]]; then curl -kfsS -o /dev/null "$http/healthz" 2>/dev/null; return; fi
+  local hostport=${http#http://}
+  hostport=${hostport%%/*}
+  local host=${hostport%:*} port=${hostport##*:}
+  host=${host#[}
+  host=${host%]}
+  (exec 3<>"/dev/tcp/$host/$port" && printf 'GET /healthz HTTP/1.0\r\nHost: %s\r\n\r\n' "$hostport" >&3 \
+    && read -r _ status _ <&3 && [[ $status == 200 ]]) 2>/dev/null
+}
 for _ in $(seq 300); do
-  curl -fsS "$http/healthz" >/dev/null 2>&1 && break
+  healthy && break
   kill -0 "${pids[0]}" 2>/dev/null || { echo "the collector did not start:"; tail -n 20 "$run/collector.out"; exit 1; }
   sleep 0.1
 done
-curl -fsS "$http/healthz" >/dev/null || { echo "the collector is not healthy at $http:"; tail -n 20 "$run/collector.out"; exit 1; }
+healthy || { echo "the collector is not healthy at $http:"; tail -n 20 "$run/collector.out"; exit 1; }
 
 # Exim (as Debian-exim) may use the unix socket too when we can give it that group; TCP works for it anyway.
 socket_group=()
