@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Running;
+using KarmaKit.Benchmarks.Ingest;
 using KarmaKit.Benchmarks.Readsocket;
 
 namespace KarmaKit.Benchmarks;
 
 /// <summary>
-/// <c>readsocket ...</c> runs the load tool that does what Exim does per call; anything else goes to BenchmarkDotNet
+/// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>ingest ...</c> the one that posts
+/// reporters' batches to a durable collector; anything else goes to BenchmarkDotNet
 /// (<c>--filter *LineParser*</c>).
 /// </summary>
 internal static class Program
@@ -14,6 +16,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "readsocket")
         {
             return ReadsocketLoad.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "ingest")
+        {
+            return IngestLoad.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
