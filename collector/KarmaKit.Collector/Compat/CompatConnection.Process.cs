@@ -45,17 +45,17 @@ internal sealed partial class CompatConnection
         if (outcomes.Count == 0)
         {
             _logger.CompatRequestRefused(source, "empty request");
-            return (CompatReplies.EmptyRequest.ToArray(), CompatReplies.EmptyRequest.Length);
+            return (LineReplies.EmptyRequest.ToArray(), LineReplies.EmptyRequest.Length);
         }
 
         var stored = entries.Count == 0 ? Ok : await AppendAsync(source, reporter, entries, deadline);
-        var reply = new byte[outcomes.Count * CompatReplies.MaxLineBytes];
+        var reply = new byte[outcomes.Count * LineReplies.MaxLineBytes];
         var length = 0;
         foreach (var outcome in outcomes)
         {
             length += outcome == LineError.None
-                ? CompatReplies.Write(reply.AsSpan(length), stored.Span)
-                : CompatReplies.WriteError(reply.AsSpan(length), outcome);
+                ? LineReplies.Write(reply.AsSpan(length), stored.Span)
+                : LineReplies.WriteError(reply.AsSpan(length), outcome);
         }
 
         _logger.CompatServed(source, reporter, outcomes.Count, stored.Equals(Ok) ? entries.Count : 0);

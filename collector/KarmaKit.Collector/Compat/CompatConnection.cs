@@ -1,4 +1,5 @@
 using System.Buffers;
+using KarmaKit.Protocol.Lines;
 using System.Net;
 using System.Net.Sockets;
 using KarmaKit.Collector.Configuration;
@@ -35,7 +36,7 @@ internal sealed partial class CompatConnection
         _time = time;
         _logger = logger;
         _maxRequestBytes = options.MaxLinesPerConnection * (ProtocolLimits.MaxLineBytes + 2);
-        _tooManyLines = CompatReplies.TooManyLines(options.MaxLinesPerConnection);
+        _tooManyLines = LineReplies.TooManyLines(options.MaxLinesPerConnection);
     }
 
     public async Task ServeAsync(Socket socket, IPAddress source, string reporter, CancellationToken abort)
@@ -54,7 +55,7 @@ internal sealed partial class CompatConnection
             {
                 _metrics.CompatTimeout();
                 _logger.CompatRequestRefused(source, "no complete request in time");
-                SendAndClose(socket, CompatReplies.Timeout);
+                SendAndClose(socket, LineReplies.Timeout);
                 return;
             }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using KarmaKit.Protocol.Lines;
 using System.Net.Sockets;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Metrics;
@@ -15,7 +16,7 @@ namespace KarmaKit.Collector.Compat;
 internal sealed class CompatListener : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan ExhaustedBackoff = TimeSpan.FromMilliseconds(50);
-    private static readonly byte[] BusyReply = "error busy too many connections\n"u8.ToArray();
+    private static readonly byte[] BusyReply = LineReplies.Busy.ToArray();
 
     private readonly CompatOptions _options;
     private readonly SourceMap _sources;
