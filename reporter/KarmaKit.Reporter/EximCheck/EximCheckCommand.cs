@@ -54,7 +54,9 @@ internal static partial class EximCheckCommand
 
         if (version.ExitCode != 0)
         {
-            report.Problem($"Exim refuses the configuration (exim -bV): {FirstLines(version.Combined)}");
+            // Exim prints its version banner on stdout before it stops on the error, which goes to stderr.
+            var why = string.IsNullOrWhiteSpace(version.Error) ? version.Combined : version.Error;
+            report.Problem($"Exim refuses the configuration (exim -bV): {FirstLines(why)}");
             return;
         }
 
