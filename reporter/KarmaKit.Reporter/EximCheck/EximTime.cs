@@ -4,8 +4,9 @@ namespace KarmaKit.Reporter.EximCheck;
 
 /// <summary>
 /// Exim's time values as readsocket's timeout takes them (readconf_readtime): whole numbers with the
-/// units w, d, h, m, s, in sequence (<c>1m30s</c>), a bare number meaning seconds. Exim 4.96 reads anything
-/// else (<c>500ms</c>, <c>1.5s</c>) and zero as no timeout at all, silently.
+/// units w, d, h, m, s, in sequence (<c>1m30s</c>), every number with its unit. Exim 4.96 reads anything
+/// else (<c>500ms</c>, <c>1.5s</c>, a bare <c>1</c>) and zero as no timeout at all, silently: a bare number
+/// is not seconds here (verified: <c>{1}</c> against a silent listener waits for ever, <c>{1s}</c> 1 s).
 /// </summary>
 internal static class EximTime
 {
@@ -32,7 +33,12 @@ internal static class EximTime
                 return null;
             }
 
-            var unit = i < value.Length ? value[i++] : 's';
+            if (i == value.Length)
+            {
+                return null; // readconf_readtime wants a unit after every number
+            }
+
+            var unit = value[i++];
             long? multiplier = unit switch
             {
                 'w' => 7 * 24 * 3600,

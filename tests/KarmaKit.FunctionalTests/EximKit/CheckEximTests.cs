@@ -37,6 +37,7 @@ public sealed class CheckEximTests
     [InlineData("500ms")]
     [InlineData("1.5s")]
     [InlineData("0s")]
+    [InlineData("1")]
     public async Task CheckExim_TimeoutEximIgnores_Problem(string timeout)
     {
         await using var agent = await AgentUnderTest.StartAsync();
