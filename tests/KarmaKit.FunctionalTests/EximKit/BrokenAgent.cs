@@ -28,8 +28,6 @@ internal sealed class BrokenAgent : IAsyncDisposable
 
     public string TcpSocket => $"inet:127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
-    public int Connections { get; private set; }
-
     public static BrokenAgent Silent() => new(null);
 
     public static BrokenAgent Slow(TimeSpan answerDelay) => new(answerDelay);
@@ -63,7 +61,6 @@ internal sealed class BrokenAgent : IAsyncDisposable
             lock (_clients)
             {
                 _clients.Add(client); // kept open until disposed: a silent agent neither answers nor closes
-                Connections++;
             }
 
             if (AnswerDelay is { } delay)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KarmaKit.FunctionalTests.Exim;
 using KarmaKit.FunctionalTests.Support;
 
@@ -100,29 +99,9 @@ public sealed class CheckEximTests
         Assert.Contains("no_such_option_at_all", problem, StringComparison.Ordinal);
     }
 
-    private static string AssertProblem(CheckResult result, string text) =>
+    private static string AssertProblem(ProcessResult result, string text) =>
         Assert.Single(result.Lines, l => l.StartsWith("problem  ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal));
 
-    private sealed record CheckResult(int ExitCode, string Output, string Error)
-    {
-        public string[] Lines => Output.Split('\n');
-
-        public override string ToString() => $"check-exim exit {ExitCode}:\n{Output}\n{Error}";
-    }
-
-    private static async Task<CheckResult> RunCheckAsync(string config)
-    {
-        var start = new ProcessStartInfo(Binaries.Reporter) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "check-exim", "--exim-config", config })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("karmakit-reporter did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(guard.Token);
-        return new CheckResult(process.ExitCode, await output, await error);
-    }
+    private static Task<ProcessResult> RunCheckAsync(string config) =>
+        ProcessRunner.RunAsync(Binaries.Reporter, "check-exim", "--exim-config", config);
 }

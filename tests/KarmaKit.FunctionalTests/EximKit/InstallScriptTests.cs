@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KarmaKit.FunctionalTests.Exim;
 using KarmaKit.FunctionalTests.Support;
 
@@ -135,37 +134,11 @@ public sealed class InstallScriptTests : IDisposable
             await File.WriteAllTextAsync(Path.Combine(units, name), text.Replace("/usr/lib/karmakit/", Path.Combine(DestDir, "usr/lib/karmakit") + "/", StringComparison.Ordinal));
         }
 
-        var verify = await RunAsync("systemd-analyze", null, ["verify", .. names.Select(n => Path.Combine(units, n))]);
+        var verify = await ProcessRunner.RunAsync("systemd-analyze", ["verify", .. names.Select(n => Path.Combine(units, n))], environment: null);
 
         Assert.True(verify.ExitCode == 0, verify.ToString());
     }
 
     private Task<ProcessResult> InstallAsync(params string[] arguments) =>
-        RunAsync(Path.Combine(Repository.Root, "install.sh"), new Dictionary<string, string> { ["DESTDIR"] = DestDir, ["KARMAKIT_PUBLISHED"] = Published }, arguments);
-
-    private sealed record ProcessResult(int ExitCode, string Output, string Error)
-    {
-        public override string ToString() => $"exit {ExitCode}:\n{Output}\n{Error}";
-    }
-
-    private static async Task<ProcessResult> RunAsync(string program, Dictionary<string, string>? environment, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? [])
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(guard.Token);
-        return new ProcessResult(process.ExitCode, await output, await error);
-    }
+        ProcessRunner.RunAsync(Path.Combine(Repository.Root, "install.sh"), arguments, new Dictionary<string, string> { ["DESTDIR"] = DestDir, ["KARMAKIT_PUBLISHED"] = Published });
 }

@@ -42,30 +42,18 @@ public sealed class KitDaemonTests
         await KitAssert.NothingReportedAsync(agent, log);
     }
 
+    private static async Task<SwaksResult> RunSwaksAsync(int port, string header)
+    {
+        var result = await ProcessRunner.RunAsync(
+            "swaks",
+            "--server", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), "--helo", "client.example",
+            "--from", "a@sender.example", "--to", "u@test.example", "--add-header", header, "--timeout", "30");
+        return new SwaksResult(result.ExitCode, [.. result.Lines, .. result.Error.Split('\n').Select(l => l.TrimEnd('\r'))]);
+    }
+
     private sealed record SwaksResult(int ExitCode, List<string> Lines)
     {
         public override string ToString() => $"swaks exit {ExitCode}:\n{string.Join('\n', Lines)}";
-    }
-
-    private static async Task<SwaksResult> RunSwaksAsync(int port, string header)
-    {
-        var start = new ProcessStartInfo("swaks") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            "--server", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), "--helo", "client.example",
-            "--from", "a@sender.example", "--to", "u@test.example", "--add-header", header, "--timeout", "30",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("swaks did not start (apt-get install swaks)");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(guard.Token);
-        var lines = ((await output) + (await error)).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        return new SwaksResult(process.ExitCode, lines);
     }
 
     /// <summary>The daemon writes its log after the SMTP reply; waits (up to 10 s) for a line containing TEXT, returns the log.</summary>

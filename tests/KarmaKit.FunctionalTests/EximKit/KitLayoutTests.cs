@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KarmaKit.FunctionalTests.Exim;
 
 namespace KarmaKit.FunctionalTests.EximKit;
@@ -24,7 +23,7 @@ public sealed class KitLayoutTests
             Assert.Contains($".include {InstalledKit}/karmakit-main.conf", example, StringComparison.Ordinal);
             EximEnvironment.WriteRootFile(config, example.Replace(InstalledKit, kit, StringComparison.Ordinal));
 
-            var result = await RunAsync(EximEnvironment.EximPath, "-C", config, "-bV");
+            var result = await ProcessRunner.RunAsync(EximEnvironment.EximPath, "-C", config, "-bV");
 
             Assert.True(result.ExitCode == 0, result.ToString());
             Assert.Contains($"Configuration file is {config}", result.Output, StringComparison.Ordinal);
@@ -45,12 +44,12 @@ public sealed class KitLayoutTests
         try
         {
             var output = BuildDebianSplitConfig(directory, agent.TcpSocket);
-            var update = await RunAsync("update-exim4.conf", "-d", directory, "-o", output);
+            var update = await ProcessRunner.RunAsync("update-exim4.conf", "-d", directory, "-o", output);
             Assert.True(update.ExitCode == 0, update.ToString());
             var generated = await File.ReadAllTextAsync(output);
             Assert.Contains("kk_debian_rcpt", generated, StringComparison.Ordinal);
 
-            var check = await RunAsync(EximEnvironment.EximPath, "-C", output, "-bV");
+            var check = await ProcessRunner.RunAsync(EximEnvironment.EximPath, "-C", output, "-bV");
             Assert.True(check.ExitCode == 0, check.ToString());
 
             // Debian's acl_check_rcpt, unchanged, refuses each unknown local recipient; the kit counts them on the way.
@@ -108,26 +107,5 @@ public sealed class KitLayoutTests
         }
 
         return Path.Combine(directory, "exim4.conf");
-    }
-
-    private sealed record ProcessResult(int ExitCode, string Output, string Error)
-    {
-        public override string ToString() => $"exit {ExitCode}:\n{Output}\n{Error}";
-    }
-
-    private static async Task<ProcessResult> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(guard.Token);
-        return new ProcessResult(process.ExitCode, await output, await error);
     }
 }
