@@ -21,6 +21,12 @@ internal static class ReporterCommand
             return 0;
         }
 
+        if (command == "check-exim")
+        {
+            // Checks Exim's configuration, not the agent's: it takes no agent configuration.
+            return EximCheck.EximCheckCommand.Run(rest, Console.Out);
+        }
+
         ReporterOptions options;
         Microsoft.Extensions.Configuration.IConfigurationRoot configuration;
         try
@@ -55,11 +61,15 @@ internal static class ReporterCommand
     private const string Usage = """
         usage: karmakit-reporter [run] [--config FILE] [--Reporter:Key=value ...]
                karmakit-reporter status [--config FILE] [--Reporter:Key=value ...]
+               karmakit-reporter check-exim [--exim PATH] [--exim-config FILE]
 
         run     answer Exim's readsocket on Reporter:Tcp and Reporter:UnixSocket, spool durably,
                 ship batches to Reporter:CollectorUrl (the default command)
         status  queue depth, age of the oldest undelivered report, last delivery, dead letters;
                 exits 2 when a report has waited over 10 minutes
+        check-exim  check the Exim configuration that reports here (as root): it loads, every
+                readsocket has a fail string and a whole-second timeout, and the Exim user
+                reaches the agent; exits 1 when something is wrong
         Configuration: FILE (default /etc/karmakit/reporter.json), then KARMAKIT_Reporter__Key
         environment variables, then --Reporter:Key=value arguments; the last wins.
 

@@ -37,7 +37,14 @@ internal sealed class EximEnvironment : IDisposable
     /// readsocket timeout in the ACL. Production uses 1s; the tests give 5s, because they check what the agent
     /// answers, not how fast a freshly started agent answers on a loaded 2-core machine (a 1s call once timed out).
     /// </param>
-    public static EximEnvironment Create(string agentSocket, string timeout = "5s")
+    public static EximEnvironment Create(string agentSocket, string timeout = "5s") =>
+        Create(agentSocket, directory => EximTestConfig.Render(directory, agentSocket, timeout));
+
+    /// <summary>
+    /// Like <see cref="Create(string, string)"/>, with the configuration from <paramref name="renderConfig"/>, given
+    /// the new directory; it may first place files there (for example with <see cref="WriteRootFile"/>).
+    /// </summary>
+    public static EximEnvironment Create(string agentSocket, Func<string, string> renderConfig)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -51,14 +58,29 @@ internal sealed class EximEnvironment : IDisposable
             ChangeOwnerToEximUser(System.IO.Directory.CreateDirectory(Path.Combine(directory, sub)).FullName);
         }
 
-        File.WriteAllText(environment.ConfigPath, EximTestConfig.Render(directory, agentSocket, timeout));
-        File.SetUnixFileMode(environment.ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        WriteRootFile(environment.ConfigPath, renderConfig(directory));
         return environment;
+    }
+
+    /// <summary>Writes a file as Exim wants a -C configuration and its includes: owned by root (the test runs as root), mode 0644.</summary>
+    public static void WriteRootFile(string path, string content)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("the Exim tests need Linux with exim4-daemon-heavy");
+        }
+
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 
     /// <summary>Starts <c>exim -C conf -bh CLIENT</c> and waits for the banner.</summary>
     public Task<EximSession> StartSessionAsync(string clientAddress) =>
         EximSession.StartAsync(EximPath, ["-C", ConfigPath, "-bh", clientAddress]);
+
+    /// <summary>Starts <c>exim -C conf ARGUMENTS</c> as an SMTP session on stdin/stdout (for example <c>-bs</c>, a local submission).</summary>
+    public Task<EximSession> StartSessionWithAsync(params string[] arguments) =>
+        EximSession.StartAsync(EximPath, ["-C", ConfigPath, .. arguments]);
 
     /// <summary>Starts a real daemon (<c>exim -C conf -DKK_PORT=PORT -bdf</c>) on 127.0.0.1 and ::1; it runs as Debian-exim.</summary>
     public Task<EximDaemon> StartDaemonAsync() => EximDaemon.StartAsync(EximPath, ConfigPath, Path.Combine(Directory, "log", "mainlog"));
