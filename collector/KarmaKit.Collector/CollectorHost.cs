@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using KarmaKit.Collector.Configuration;
+using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Ingest;
 using KarmaKit.Collector.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -57,6 +58,7 @@ internal static class CollectorHost
         services.AddHostedService(sp => sp.GetRequiredService<KarmaLogService>());
         services.AddSingleton<BatchEndpoint>();
         configure?.Invoke(builder);
+        services.AddDnsServer();
 
         var app = builder.Build();
         app.MapPost("/v1/batches", app.Services.GetRequiredService<BatchEndpoint>().HandleAsync);

@@ -34,6 +34,9 @@ internal sealed class CollectorOptions
 
     /// <summary><c>Collector:Idempotency</c>: how long batch ids are remembered.</summary>
     public IdempotencyOptions Idempotency { get; set; } = new();
+
+    /// <summary><c>Collector:Dns</c>: the authoritative DNS server for the lists.</summary>
+    public Dns.DnsOptions Dns { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>

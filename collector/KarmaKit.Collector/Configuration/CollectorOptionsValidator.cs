@@ -58,6 +58,7 @@ internal static class CollectorOptionsValidator
         Check(r.BatchesPerPeriod >= 1 && r.BatchesPerPeriod <= r.Burst, "Ingest:RateLimit:BatchesPerPeriod", $"must be between 1 and Collector:Ingest:RateLimit:Burst, got {r.BatchesPerPeriod}");
         Check(InRange(r.Period, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)), "Ingest:RateLimit:Period", $"must be between 00:00:00.001 and 1.00:00:00, got {r.Period}");
 
+        Dns.DnsOptionsValidator.Collect(o.Dns, Check);
         Check(InRange(o.Idempotency.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366)), "Idempotency:Window", $"must be between 00:01:00 and 366.00:00:00, got {o.Idempotency.Window}");
         return errors;
     }
