@@ -111,6 +111,17 @@ public class DnsServerTests : TempDirectory
         Assert.Null(server.EndPoint!);
     }
 
+    [Fact]
+    public async Task Start_PortTaken_FailsWithTheSocketError()
+    {
+        using var taken = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)taken.Client.LocalEndPoint!).Port;
+
+        var error = await Assert.ThrowsAsync<SocketException>(() => DnsTestServer.StartAsync(Dir, null, $"--Collector:Dns:Listen=127.0.0.1:{port}"));
+
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+    }
+
     private static byte[] Frame(params byte[][] messages)
     {
         var bytes = new List<byte>();

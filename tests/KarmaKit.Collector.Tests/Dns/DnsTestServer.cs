@@ -42,7 +42,16 @@ internal sealed class DnsTestServer : IAsyncDisposable
                 builder.Services.AddSingleton(time);
             }
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var endpoint = app.Services.GetRequiredService<DnsServerService>().LocalEndPoint;
         return new DnsTestServer(app, endpoint);
     }
