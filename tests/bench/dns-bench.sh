@@ -3,12 +3,12 @@
 # collector's built-in DNS server (tests/KarmaKit.Benchmarks `dns-serve`, the same DnsServerService over a
 # StaticListing loaded from rbldnsd's file). dnsperf (UDP, no EDNS, 100 outstanding per client) reports queries per
 # second, lost queries and latency; the script also prints each server's RSS.
-# Usage: tests/bench/dns-bench.sh            knobs (env): N=1000000 NQ=200000 DUR=20 CLIENTS=4 ROUNDS=2 PIN=0 SEED=5782
+# Usage: tests/bench/dns-bench.sh   knobs (env): N=1000000 NQ=200000 DUR=20 CLIENTS=4 ROUNDS=2 PIN=0 SEED=5782 RECEIVERS=0
 #   PIN=1 runs each server on cpu0 and dnsperf on cpu1 (-T 1), as in ../shared/research/dnsbl-anchors.md.
 # Needs: apt-get install -y rbldnsd dnsperf dnsutils; python3; root (rbldnsd is started with -u rbldns).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-N=${N:-1000000}; NQ=${NQ:-200000}; DUR=${DUR:-20}; CLIENTS=${CLIENTS:-4}; ROUNDS=${ROUNDS:-2}; PIN=${PIN:-0}; SEED=${SEED:-5782}
+N=${N:-1000000}; NQ=${NQ:-200000}; DUR=${DUR:-20}; CLIENTS=${CLIENTS:-4}; ROUNDS=${ROUNDS:-2}; PIN=${PIN:-0}; SEED=${SEED:-5782}; RECEIVERS=${RECEIVERS:-0}
 RBL_PORT=5358; KK_PORT=5359; ZONE=bl.karmakit.test
 work=/tmp/kk-dns-bench; data="$work/data-$N-$SEED"
 for t in rbldnsd dnsperf dig python3; do command -v $t >/dev/null || { echo "missing $t (apt-get install -y rbldnsd dnsperf dnsutils)"; exit 2; }; done
@@ -57,7 +57,7 @@ wait_dns() { for _ in $(seq 200); do dig +short +time=1 +tries=1 -p "$1" @127.0.
 t0=$(date +%s.%N)
 rbldnsd -n -u rbldns -b 127.0.0.1/$RBL_PORT -w "$data" -t 300 $ZONE:ip4set:bl.zone >"$work/rbldnsd.log" 2>&1 & rbl_pid=$!; pids+=($rbl_pid)
 wait_dns $RBL_PORT; t1=$(date +%s.%N)
-dotnet artifacts/bin/KarmaKit.Benchmarks/release/KarmaKit.Benchmarks.dll dns-serve --listen 127.0.0.1:$KK_PORT --data "$data/bl.zone" --zone $ZONE \
+dotnet artifacts/bin/KarmaKit.Benchmarks/release/KarmaKit.Benchmarks.dll dns-serve --listen 127.0.0.1:$KK_PORT --data "$data/bl.zone" --zone $ZONE --receivers "$RECEIVERS" \
   >"$work/kk.log" 2>&1 </dev/null & kk_pid=$!; pids+=($kk_pid)
 wait_dns $KK_PORT; t2=$(date +%s.%N)
 echo "start to first answer: rbldnsd $(echo "$t1 - $t0" | bc) s, karmakit $(echo "$t2 - $t1" | bc) s ($(head -1 "$work/kk.log"))"

@@ -35,6 +35,8 @@ internal static class DnsServe
 
         var listing = new StaticListing(entries, []);
         entries = null;
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var bytes = GC.GetTotalMemory(forceFullCollection: true) - before;
         var options = new CollectorOptions();
         options.Dns.Listen = Arg("--listen", "127.0.0.1:5354");
