@@ -37,7 +37,7 @@ internal static class DnsblName
 
         bool octets = count <= 4, nibbles = true;
         uint v4 = 0;
-        UInt128 v6 = 0;
+        ulong low = 0, high = 0;
         for (var i = 0; i < count; i++)
         {
             var label = name.Slice(labelOffsets[i] + 1, name[labelOffsets[i]]);
@@ -52,7 +52,14 @@ internal static class DnsblName
 
             if (nibbles && label.Length == 1 && TryNibble(label[0], out var nibble))
             {
-                v6 |= (UInt128)nibble << (4 * i);
+                if (i < 16)
+                {
+                    low |= (ulong)nibble << (4 * i);
+                }
+                else
+                {
+                    high |= (ulong)nibble << (4 * (i - 16));
+                }
             }
             else
             {
@@ -73,7 +80,7 @@ internal static class DnsblName
 
         if (count == 32)
         {
-            subject = IpSubject.FromIPv6(v6);
+            subject = IpSubject.FromIPv6(new UInt128(high, low));
             return DnsblNameKind.Address;
         }
 

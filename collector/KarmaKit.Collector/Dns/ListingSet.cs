@@ -30,8 +30,10 @@ internal sealed class ListingSet
     {
         var table = new List<ListingAnswer>();
         var ids = new Dictionary<ListingAnswer, ushort>();
-        var v4 = new Dictionary<uint, ushort>();
-        var v6 = new Dictionary<UInt128, ushort>();
+        var v4 = new Column<uint>();
+        var v6 = new Column<UInt128>();
+        var last = default(ListingAnswer);
+        ushort lastId = 0;
         foreach (var (subject, answer) in entries)
         {
             if (!answer.IsValid)
@@ -39,29 +41,30 @@ internal sealed class ListingSet
                 throw new ArgumentException("an entry has no answer", nameof(entries));
             }
 
-            if (!ids.TryGetValue(answer, out var id))
+            if (table.Count == 0 || !answer.Equals(last))
             {
-                id = checked((ushort)table.Count);
-                ids.Add(answer, id);
-                table.Add(answer);
+                if (!ids.TryGetValue(answer, out lastId))
+                {
+                    lastId = checked((ushort)table.Count);
+                    ids.Add(answer, lastId);
+                    table.Add(answer);
+                }
+
+                last = answer;
             }
 
             if (subject.IsIPv4)
             {
-                v4[subject.IPv4Value] = id;
+                v4.Add(subject.IPv4Value, lastId);
             }
             else
             {
-                v6[subject.Value] = id;
+                v6.Add(subject.Value, lastId);
             }
         }
 
-        var v4Keys = v4.Keys.ToArray();
-        var v4Ids = v4.Values.ToArray();
-        Array.Sort(v4Keys, v4Ids);
-        var v6Keys = v6.Keys.ToArray();
-        var v6Ids = v6.Values.ToArray();
-        Array.Sort(v6Keys, v6Ids);
+        var (v4Keys, v4Ids) = v4.SortedUnique();
+        var (v6Keys, v6Ids) = v6.SortedUnique();
         return new ListingSet(v4Keys, v4Ids, v6Keys, v6Ids, [.. table]);
     }
 
@@ -78,5 +81,57 @@ internal sealed class ListingSet
 
         answer = _answers[subject.IsIPv4 ? _v4Answers[i] : _v6Answers[i]];
         return true;
+    }
+
+    /// <summary>Keys with their answer ids in arrival order, sorted at the end with the last arrival of a key kept.</summary>
+    private sealed class Column<T>
+        where T : struct, IComparable<T>
+    {
+        private T[] _keys = new T[16];
+        private long[] _tags = new long[16];
+        private int _count;
+
+        public void Add(T key, ushort id)
+        {
+            if (_count == _keys.Length)
+            {
+                Array.Resize(ref _keys, _count * 2);
+                Array.Resize(ref _tags, _count * 2);
+            }
+
+            _keys[_count] = key;
+            _tags[_count] = ((long)_count << 16) | id; // arrival order above the id, so ties sort by arrival
+            _count++;
+        }
+
+        public (T[] Keys, ushort[] Ids) SortedUnique()
+        {
+            var keys = _keys.AsSpan(0, _count);
+            var tags = _tags.AsSpan(0, _count);
+            keys.Sort(tags);
+            var n = 0;
+            for (var i = 0; i < keys.Length; i++)
+            {
+                var j = i;
+                var tag = tags[i];
+                while (j + 1 < keys.Length && keys[j + 1].CompareTo(keys[i]) == 0)
+                {
+                    tag = Math.Max(tag, tags[++j]);
+                }
+
+                keys[n] = keys[i];
+                tags[n] = tag;
+                n++;
+                i = j;
+            }
+
+            var ids = new ushort[n];
+            for (var i = 0; i < n; i++)
+            {
+                ids[i] = (ushort)tags[i];
+            }
+
+            return (keys[..n].ToArray(), ids);
+        }
     }
 }
