@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using KarmaKit.Collector.Compat;
 using KarmaKit.Collector.Configuration;
+using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Ingest;
 using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.Storage;
@@ -61,6 +62,7 @@ internal static class CollectorHost
         services.AddSingleton<BatchEndpoint>();
         services.AddCompatListener(options);
         configure?.Invoke(builder);
+        services.AddDnsServer();
 
         var app = builder.Build();
         app.MapPost("/v1/batches", app.Services.GetRequiredService<BatchEndpoint>().HandleAsync);

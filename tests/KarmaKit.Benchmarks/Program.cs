@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using KarmaKit.Benchmarks.Dns;
 using KarmaKit.Benchmarks.Ingest;
 using KarmaKit.Benchmarks.Readsocket;
 
@@ -6,8 +7,8 @@ namespace KarmaKit.Benchmarks;
 
 /// <summary>
 /// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>ingest ...</c> the one that posts
-/// reporters' batches to a durable collector; anything else goes to BenchmarkDotNet
-/// (<c>--filter *LineParser*</c>).
+/// reporters' batches to a durable collector; <c>dns-serve ...</c> the DNS server for dnsperf (tests/bench/dns-bench.sh);
+/// anything else goes to BenchmarkDotNet (<c>--filter *LineParser*</c>).
 /// </summary>
 internal static class Program
 {
@@ -21,6 +22,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "ingest")
         {
             return IngestLoad.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "dns-serve")
+        {
+            return DnsServe.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

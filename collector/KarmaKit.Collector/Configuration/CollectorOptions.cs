@@ -40,6 +40,9 @@ internal sealed class CollectorOptions
 
     /// <summary><c>Collector:Metrics</c>: the Prometheus page.</summary>
     public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary><c>Collector:Dns</c>: the authoritative DNS server for the lists.</summary>
+    public Dns.DnsOptions Dns { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>

@@ -59,6 +59,7 @@ internal static class CollectorOptionsValidator
         Check(InRange(r.Period, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)), "Ingest:RateLimit:Period", $"must be between 00:00:00.001 and 1.00:00:00, got {r.Period}");
 
         CompatOptionsValidator.Collect(o.Compat, errors);
+        Dns.DnsOptionsValidator.Collect(o.Dns, Check);
         Check(InRange(o.Idempotency.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366)), "Idempotency:Window", $"must be between 00:01:00 and 366.00:00:00, got {o.Idempotency.Window}");
         return errors;
     }

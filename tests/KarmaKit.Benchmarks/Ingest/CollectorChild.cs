@@ -57,6 +57,7 @@ internal sealed class CollectorChild : IDisposable
             $"--Collector:Http=http://127.0.0.1:{port}",
             $"--Collector:Log={log}",
             $"--Collector:Data={Path.Combine(directory, "data")}",
+            "--Collector:Dns:Listen=",
             "--Collector:Ingest:RateLimit:Burst=1000000",
             "--Collector:Ingest:RateLimit:BatchesPerPeriod=1000000",
             "--Logging:LogLevel:Default=Warning",

@@ -34,6 +34,7 @@ internal sealed class CollectorProcess : IDisposable
             "run",
             "--config", EmptyConfig(directory),
             $"--Collector:Http=http://127.0.0.1:{port}",
+            "--Collector:Dns:Listen=127.0.0.1:0",
             $"--Collector:Log={Path.Combine(directory, "log", "karma.log")}",
             $"--Collector:Data={Path.Combine(directory, "data")}",
             $"--Collector:Reporters:{TestCollector.Reporter1}:Token={TestCollector.Token1}",

@@ -48,6 +48,7 @@ internal sealed class TestCollector : IAsyncDisposable
         string[] args =
         [
             "--Collector:Http=http://127.0.0.1:0",
+            "--Collector:Dns:Listen=127.0.0.1:0",
             $"--Collector:Log={Path.Combine(directory, "log", "karma.log")}",
             $"--Collector:Data={Path.Combine(directory, "data")}",
             $"--Collector:Reporters:{Reporter1}:Token={Token1}",

@@ -50,6 +50,7 @@ internal sealed class CollectorProcess : IAsyncDisposable
         info.ArgumentList.Add($"--Collector:Http=http://127.0.0.1:{port}");
         info.ArgumentList.Add($"--Collector:Log={LogPath(directory)}");
         info.ArgumentList.Add($"--Collector:Data={Path.Combine(directory, "data")}");
+        info.ArgumentList.Add("--Collector:Dns:Listen=127.0.0.1:0"); // a free port: tests run collectors side by side
         foreach (var (name, token) in reporters)
         {
             info.ArgumentList.Add($"--Collector:Reporters:{name}:Token={token}");
