@@ -94,7 +94,7 @@ public sealed class RunLocalScriptTests : IDisposable
             var script = Path.Combine(RepositoryRoot(), "run-local.sh");
             // env --default-signal=INT: a shell started with SIGINT ignored (a background job's lot) could not trap it.
             var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { "--default-signal=INT", "bash", script, $"--Collector:Http=http://127.0.0.1:{collectorPort}", $"--Reporter:Tcp={reporter}" })
+            foreach (var argument in new[] { "--default-signal=INT", "bash", script, $"--Collector:Http=http://127.0.0.1:{collectorPort}", "--Collector:Dns:Listen=127.0.0.1:0", $"--Reporter:Tcp={reporter}" })
             {
                 info.ArgumentList.Add(argument);
             }
