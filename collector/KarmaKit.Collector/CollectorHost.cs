@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Ingest;
+using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
@@ -53,6 +54,7 @@ internal static class CollectorHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new ReporterAuthenticator(options.Reporters));
         services.AddSingleton(new ReporterRateLimiter(options.Ingest.RateLimit));
+        services.AddSubjectState();
         services.AddSingleton<KarmaLogService>();
         services.AddHostedService(sp => sp.GetRequiredService<KarmaLogService>());
         services.AddSingleton<BatchEndpoint>();

@@ -34,6 +34,9 @@ internal sealed class CollectorOptions
 
     /// <summary><c>Collector:Idempotency</c>: how long batch ids are remembered.</summary>
     public IdempotencyOptions Idempotency { get; set; } = new();
+
+    /// <summary><c>Collector:State</c>: the DNSBL state rebuilt from karma.log and its snapshot.</summary>
+    public StateOptions State { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>
@@ -58,4 +61,14 @@ internal sealed class IdempotencyOptions
 {
     /// <summary>A batch id is remembered (a resend answers duplicate) for this long after it was appended.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary><c>Collector:State</c>.</summary>
+internal sealed class StateOptions
+{
+    /// <summary>How often the state snapshot (<c>Collector:Data/state.snapshot</c>) is written when reports came in; also at stop.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often a long replay of karma.log at start logs its progress.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -16,6 +16,7 @@ internal sealed partial class KarmaLogWriter
         _ids.Prune(now);
         _buffer.ResetWrittenCount();
         _pending.Clear();
+        _appended.Clear();
         foreach (var work in group)
         {
             if (_ids.TryGet(work.Key, out var taken))
@@ -35,6 +36,7 @@ internal sealed partial class KarmaLogWriter
                 }
 
                 _pending.Add(work.Key, size);
+                _appended.Add(new AppendedBatch(work.Key.Reporter, work.Reports));
                 work.Result = new AppendResult(size, Duplicate: false);
             }
         }
@@ -53,6 +55,7 @@ internal sealed partial class KarmaLogWriter
 
         Interlocked.Add(ref _batches, _pending.Count);
         Interlocked.Add(ref _duplicates, group.Count - _pending.Count);
+        Notify(now);
         foreach (var work in group)
         {
             work.Completion.TrySetResult(work.Result);
@@ -86,6 +89,31 @@ internal sealed partial class KarmaLogWriter
             }
 
             return false;
+        }
+    }
+
+    /// <summary>Tells the observer of a durable group, before its requests are answered; its failure is only logged.</summary>
+    private void Notify(DateTime now)
+    {
+        if (_observer is null || _appended.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _observer.Appended(new KarmaLogAppend
+            {
+                Received = now,
+                Generation = _generation,
+                Start = _file.Position - _buffer.WrittenCount,
+                Bytes = _buffer.WrittenSpan,
+                Batches = _appended,
+            });
+        }
+        catch (Exception ex)
+        {
+            _logger.ObserverFailed(ex, Path);
         }
     }
 
