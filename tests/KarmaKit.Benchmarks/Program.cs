@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Running;
 using KarmaKit.Benchmarks.Readsocket;
+using KarmaKit.Benchmarks.State;
 
 namespace KarmaKit.Benchmarks;
 
 /// <summary>
-/// <c>readsocket ...</c> runs the load tool that does what Exim does per call; anything else goes to BenchmarkDotNet
+/// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>state ...</c> measures the collector's
+/// start-up rebuild of the DNSBL state from karma.log and its snapshot; anything else goes to BenchmarkDotNet
 /// (<c>--filter *LineParser*</c>).
 /// </summary>
 internal static class Program
@@ -14,6 +16,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "readsocket")
         {
             return ReadsocketLoad.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "state")
+        {
+            return StateReplayLoad.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -4,8 +4,8 @@ using KarmaKit.Protocol.Subjects;
 namespace KarmaKit.Collector.State;
 
 /// <summary>
-/// The parts of a karma.log line the subject state needs, as spans into the line (no string per line). Read by
-/// <see cref="TryParse"/>, which follows <see cref="Storage.KarmaLogFormat"/>: the four positional fields, then
+/// The parts of a karma.log line the subject state needs, as spans into the line (no string per line). Read by TryParse,
+/// which follows <see cref="Storage.KarmaLogFormat"/>: the four positional fields, then
 /// <c>key=value</c> fields of which it reads <c>count</c>, <c>first</c>, <c>last</c> and the final quoted <c>reason</c>.
 /// </summary>
 internal ref struct StateLine
@@ -34,8 +34,16 @@ internal ref struct StateLine
 
     public static bool TryParse(ReadOnlySpan<byte> line, out StateLine parsed)
     {
+        var cache = default(TimeCache);
+        return TryParse(line, out parsed, ref cache);
+    }
+
+    /// <summary>Parses with <paramref name="cache"/> holding the times of the previous line (the lines of a batch share them).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static bool TryParse(ReadOnlySpan<byte> line, out StateLine parsed, scoped ref TimeCache cache)
+    {
         parsed = default;
-        if (line.Length < 26 || line[24] != ' ' || !StateTime.TryParse(line[..24], out parsed.Received))
+        if (line.Length < 26 || line[24] != ' ' || !cache.Received.TryParse(line[..24], out parsed.Received))
         {
             return false;
         }
@@ -76,10 +84,11 @@ internal ref struct StateLine
 
         line = line[(space + 1)..];
         parsed.First = parsed.Last = -1;
-        return TryFields(line, ref parsed);
+        return TryFields(line, ref parsed, ref cache);
     }
 
-    private static bool TryFields(ReadOnlySpan<byte> line, ref StateLine parsed)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool TryFields(ReadOnlySpan<byte> line, ref StateLine parsed, scoped ref TimeCache cache)
     {
         while (!line.IsEmpty)
         {
@@ -108,14 +117,14 @@ internal ref struct StateLine
             }
             else if (field.StartsWith("first="u8))
             {
-                if (!StateTime.TryParse(field[6..], out parsed.First))
+                if (!cache.First.TryParse(field[6..], out parsed.First))
                 {
                     return false;
                 }
             }
             else if (field.StartsWith("last="u8))
             {
-                if (!StateTime.TryParse(field[5..], out parsed.Last))
+                if (!cache.Last.TryParse(field[5..], out parsed.Last))
                 {
                     return false;
                 }
@@ -156,5 +165,48 @@ internal ref struct StateLine
         }
 
         return true;
+    }
+}
+
+/// <summary>The last time text parsed in each time field, and its value.</summary>
+internal struct TimeCache
+{
+    public CachedTime Received;
+    public CachedTime First;
+    public CachedTime Last;
+}
+
+/// <summary>One field's last time text (24 bytes as three words) and its seconds.</summary>
+internal struct CachedTime
+{
+    private ulong _a;
+    private ulong _b;
+    private ulong _c;
+    private long _seconds;
+
+    public bool TryParse(ReadOnlySpan<byte> text, out long seconds)
+    {
+        if (text.Length == 24)
+        {
+            var a = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(text);
+            var b = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(text[8..]);
+            var c = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(text[16..]);
+            if (a == _a && b == _b && c == _c && a != 0)
+            {
+                seconds = _seconds;
+                return true;
+            }
+
+            if (StateTime.TryParse(text, out seconds))
+            {
+                (_a, _b, _c, _seconds) = (a, b, c, seconds);
+                return true;
+            }
+
+            return false;
+        }
+
+        seconds = 0;
+        return false;
     }
 }

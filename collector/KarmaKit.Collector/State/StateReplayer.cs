@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using KarmaKit.Collector.Storage;
 
@@ -15,7 +16,7 @@ internal readonly record struct ReplayResult(long Lines, int Files, TimeSpan Ela
 /// reading spans of a 128 KiB buffer (no string per line), and moves the store's <see cref="LogPosition"/> along.
 /// Logs progress (lines, percent of bytes, lines/s) every <c>progressEvery</c>. Call inside the store's write lock.
 /// </summary>
-internal sealed class StateReplayer
+internal sealed partial class StateReplayer : IDisposable
 {
     private readonly SubjectStateStore _store;
     private readonly ILogger _logger;
@@ -23,8 +24,15 @@ internal sealed class StateReplayer
     private readonly byte[] _last = new byte[LogLines.MaxLineBytes + 1];
     private readonly byte[] _reason = new byte[LogLines.MaxLineBytes];
     private readonly byte[] _reporterBytes = new byte[256];
+    private readonly (byte[]? Text, int Id)[] _reasons = new (byte[]?, int)[256];
     private int _reporterLength = -1;
     private int _reporterId;
+    private readonly Stopwatch _stopwatch = new();
+    private TimeCache _times;
+    private TimeSpan _nextProgress;
+    private long _lines;
+    private long _done;
+    private long _total;
 
     public StateReplayer(SubjectStateStore store, ILogger logger, TimeSpan progressEvery)
     {
@@ -36,67 +44,82 @@ internal sealed class StateReplayer
     /// <summary>Replays <paramref name="files"/> from <paramref name="startFile"/> at <paramref name="startOffset"/>.</summary>
     public ReplayResult Replay(IReadOnlyList<string> files, int startFile, long startOffset)
     {
-        var stopwatch = Stopwatch.StartNew();
-        long total = 0, done = 0, lines = 0;
+        _stopwatch.Restart();
+        _lines = 0;
+        _done = 0;
+        _total = 0;
         for (var i = startFile; i < files.Count; i++)
         {
-            total += new FileInfo(files[i]).Length;
+            _total += new FileInfo(files[i]).Length;
         }
 
-        var nextProgress = _progressEvery;
-        for (var i = startFile; i < files.Count; i++)
+        _nextProgress = _progressEvery;
+        StartApplier();
+        try
         {
-            var path = files[i];
-            var from = i == startFile ? startOffset : 0;
-            using var stream = LogFileSet.Open(path, out var file);
-            using var _ = file;
-            Skip(stream, file, from);
-            long bad = 0, firstBad = -1, lastEnd = -1;
-            var lastLength = 0;
-            byte[]? head = i == startFile && from > 0 ? _store.Position?.Head : null;
-            LogLines.ForEach(stream, (line, offset) =>
+            for (var i = startFile; i < files.Count; i++)
             {
-                offset += from;
-                if (++lines % 65_536 == 0 && stopwatch.Elapsed >= nextProgress)
-                {
-                    nextProgress = stopwatch.Elapsed + _progressEvery;
-                    Progress(lines, total == 0 ? 100 : (int)((done + file.Position) * 100 / total), stopwatch.Elapsed, path);
-                }
-
-                if (offset == 0)
-                {
-                    head = HashLine(line);
-                }
-
-                if (!Apply(line))
-                {
-                    firstBad = bad++ == 0 ? offset : firstBad;
-                }
-
-                line.CopyTo(_last);
-                lastLength = line.Length;
-                lastEnd = offset + line.Length + 1;
-            });
-            done += file.Length;
-            if (bad > 0)
-            {
-                _logger.StateUnreadableLines(path, bad, firstBad);
-            }
-
-            if (lastEnd > 0 && head is not null)
-            {
-                _store.Position = new LogPosition(head, lastEnd, HashLine(_last.AsSpan(0, lastLength)), lastLength + 1);
+                ReplayFile(files[i], i == startFile ? startOffset : 0);
             }
         }
+        finally
+        {
+            StopApplier();
+        }
 
-        _store.Lines += lines;
-        return new ReplayResult(lines, files.Count - startFile, stopwatch.Elapsed);
+        _store.Lines += _lines;
+        return new ReplayResult(_lines, files.Count - startFile, _stopwatch.Elapsed);
     }
 
-    /// <summary>Applies one line; false when it is not a report line.</summary>
+    private void ReplayFile(string path, long from)
+    {
+        using var stream = LogFileSet.Open(path, out var file);
+        using var _ = file;
+        Skip(stream, file, from);
+        long bad = 0, firstBad = -1, lastEnd = -1;
+        var lastLength = 0;
+        var head = from > 0 ? _store.Position?.Head : null;
+        LogLines.ForEach(stream, (line, offset) =>
+        {
+            offset += from;
+            if (++_lines % 65_536 == 0 && _stopwatch.Elapsed >= _nextProgress)
+            {
+                _nextProgress = _stopwatch.Elapsed + _progressEvery;
+                Progress(_total == 0 ? 100 : (int)((_done + file.Position) * 100 / _total), path);
+            }
+
+            if (offset == 0)
+            {
+                head = HashLine(line);
+            }
+
+            if (!Apply(line))
+            {
+                firstBad = bad++ == 0 ? offset : firstBad;
+            }
+
+            line.CopyTo(_last);
+            lastLength = line.Length;
+            lastEnd = offset + line.Length + 1;
+        });
+        Flush();
+        _done += file.Length;
+        if (bad > 0)
+        {
+            _logger.StateUnreadableLines(path, bad, firstBad);
+        }
+
+        if (lastEnd > 0 && head is not null)
+        {
+            _store.Position = new LogPosition(head, lastEnd, HashLine(_last.AsSpan(0, lastLength)), lastLength + 1);
+        }
+    }
+
+    /// <summary>Takes one line (applied at the next <see cref="Flush"/>, at the latest); false when it is not a report line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Apply(ReadOnlySpan<byte> line)
     {
-        if (!StateLine.TryParse(line, out var parsed))
+        if (!StateLine.TryParse(line, out var parsed, ref _times))
         {
             return false;
         }
@@ -117,12 +140,22 @@ internal sealed class StateReplayer
                 text = _reason.AsSpan(0, n);
             }
 
-            reason = _store.Reasons.GetOrAddUtf8(text);
+            reason = Reason(text);
         }
 
-        _store.Apply(reporter, parsed.Verb, parsed.Subject, parsed.Count, parsed.First, parsed.Last, parsed.Received, reason);
+        ref var update = ref Next();
+        update.Subject = parsed.Subject;
+        update.First = parsed.First;
+        update.Last = parsed.Last;
+        update.Received = parsed.Received;
+        update.Reporter = reporter;
+        update.Reason = reason;
+        update.Count = parsed.Count;
+        update.Verb = parsed.Verb;
+        Added();
         return true;
     }
+
 
     /// <summary>SHA-256 of a line and its LF.</summary>
     public static byte[] HashLine(ReadOnlySpan<byte> line)
@@ -179,6 +212,24 @@ internal sealed class StateReplayer
 
     private static int Hex(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
+    /// <summary>Reason id through a small direct-mapped cache of reason bytes (reasons repeat a lot).</summary>
+    private int Reason(ReadOnlySpan<byte> text)
+    {
+        var key = (uint)text.Length * 0x9E37_79B1u;
+        key ^= text[0] * 0x85EB_CA6Bu;
+        key ^= text[^1] * 0xC2B2_AE35u;
+        key ^= text[text.Length / 2] * 0x27D4_EB2Fu;
+        ref var slot = ref _reasons[(key ^ (key >> 16)) & 0xFF];
+        if (slot.Text is { } known && text.SequenceEqual(known))
+        {
+            return slot.Id;
+        }
+
+        var id = _store.Reasons.GetOrAddUtf8(text);
+        slot = (text.ToArray(), id);
+        return id;
+    }
+
     /// <summary>Reporter id, cached for the run of lines of one batch.</summary>
     private int Reporter(ReadOnlySpan<byte> name)
     {
@@ -197,8 +248,8 @@ internal sealed class StateReplayer
         return _reporterId;
     }
 
-    private void Progress(long lines, int percent, TimeSpan elapsed, string path) =>
-        _logger.StateReplayProgress(lines, Math.Min(percent, 100), (long)(lines / Math.Max(elapsed.TotalSeconds, 0.001)), _store.Count, Path.GetFileName(path));
+    private void Progress(int percent, string path) =>
+        _logger.StateReplayProgress(_lines, Math.Min(percent, 100), (long)(_lines / Math.Max(_stopwatch.Elapsed.TotalSeconds, 0.001)), _store.Count, Path.GetFileName(path));
 
     /// <summary>Moves a fresh stream <paramref name="count"/> bytes in (a seek, or reading through a .gz).</summary>
     private static void Skip(Stream stream, FileStream file, long count)

@@ -21,7 +21,7 @@ namespace KarmaKit.Collector.State;
 /// 100     4  reporter names N, then N x (u16 length, ASCII)
 ///         4  reasons M, then M x (u16 length, UTF-8)
 ///         4  subjects S, then S x 64 bytes of SubjectEntry
-///         4  overflow blocks B, then B x 15 x u64
+///         3 x overflow size class (3, 7, 15 slots): 4 blocks B, then B x slots x u64
 ///        32  SHA-256 of every byte before it
 /// </code>
 /// </summary>
@@ -61,10 +61,13 @@ internal static class StateSnapshot
                 output.Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
             }
 
-            output.WriteInt(image.OverflowBlocks);
-            foreach (var chunk in image.Overflow)
+            for (var c = 0; c < image.Pools.Length; c++)
             {
-                output.Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
+                output.WriteInt(image.PoolBlocks[c]);
+                foreach (var chunk in image.Pools[c])
+                {
+                    output.Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
+                }
             }
 
             file.Write(hash.GetHashAndReset());
@@ -131,13 +134,19 @@ internal static class StateSnapshot
             input.Read(MemoryMarshal.AsBytes(entries[i].AsSpan()));
         }
 
-        var blocks = input.ReadCount(file.Length, SubjectStateStore.OverflowValuesPerBlock * 8);
-        var values = (long)blocks * SubjectStateStore.OverflowValuesPerBlock;
-        var overflow = new ulong[(values + SubjectStateStore.OverflowValuesPerChunk - 1) / SubjectStateStore.OverflowValuesPerChunk][];
-        for (var i = 0; i < overflow.Length; i++)
+        var slots = SubjectStateStore.PoolSlots;
+        var blocks = new int[slots.Length];
+        var pools = new ulong[slots.Length][][];
+        for (var c = 0; c < slots.Length; c++)
         {
-            overflow[i] = new ulong[Math.Min(SubjectStateStore.OverflowValuesPerChunk, values - ((long)i * SubjectStateStore.OverflowValuesPerChunk))];
-            input.Read(MemoryMarshal.AsBytes(overflow[i].AsSpan()));
+            blocks[c] = input.ReadCount(file.Length, slots[c] * 8);
+            var values = (long)blocks[c] * slots[c];
+            pools[c] = new ulong[(values + SubjectStateStore.PoolChunkValues - 1) / SubjectStateStore.PoolChunkValues][];
+            for (var i = 0; i < pools[c].Length; i++)
+            {
+                pools[c][i] = new ulong[Math.Min(SubjectStateStore.PoolChunkValues, values - ((long)i * SubjectStateStore.PoolChunkValues))];
+                input.Read(MemoryMarshal.AsBytes(pools[c][i].AsSpan()));
+            }
         }
 
         Span<byte> expected = stackalloc byte[32];
@@ -165,20 +174,24 @@ internal static class StateSnapshot
             Reasons = reasons,
             Count = count,
             Entries = entries,
-            OverflowBlocks = blocks,
-            Overflow = overflow,
+            PoolBlocks = blocks,
+            Pools = pools,
         };
     }
 
-    private static bool Consistent(SubjectEntry[][] entries, int blocks, int reporters, int reasons)
+    private static bool Consistent(SubjectEntry[][] entries, int[] blocks, int reporters, int reasons)
     {
+        var slots = SubjectStateStore.PoolSlots;
         foreach (var chunk in entries)
         {
             foreach (ref readonly var e in chunk.AsSpan())
             {
-                if (e.Overflow < 0 || e.Overflow > blocks || e.ReporterCount > SubjectStateStore.MaxReporters
-                    || (e.ReporterCount > 1 && e.Overflow == 0) || e.WhiteReporter > reporters
-                    || (uint)e.BlackReason > (uint)reasons || (uint)e.WhiteReason > (uint)reasons)
+                var size = e.Overflow >>> 28;
+                var block = e.Overflow & ((1 << 28) - 1);
+                var overflowOk = e.Overflow == 0
+                    ? e.ReporterCount <= 1
+                    : size < slots.Length && block >= 1 && block <= blocks[size] && e.ReporterCount - 1 <= slots[size];
+                if (!overflowOk || e.WhiteReporter > reporters || (uint)e.BlackReason > (uint)reasons || (uint)e.WhiteReason > (uint)reasons)
                 {
                     return false;
                 }

@@ -32,7 +32,7 @@ internal struct SubjectEntry
     /// <summary>Distinct black reporters held (inline and overflow), at most <see cref="SubjectStateStore.MaxReporters"/>.</summary>
     public ushort ReporterCount;
 
-    /// <summary>Overflow block number + 1; 0 none.</summary>
+    /// <summary>Overflow block of the other reporters: size class (3, 7 or 15 slots) in the top bits, block number + 1 below; 0 none.</summary>
     public int Overflow;
     public ulong Reporter0;
 }

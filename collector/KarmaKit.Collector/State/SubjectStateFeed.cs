@@ -45,7 +45,7 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
         using (_store.EnterWrite())
         {
             var (startFile, offset) = LoadSnapshot(files);
-            var replayer = new StateReplayer(_store, _logger, _progressEvery);
+            using var replayer = new StateReplayer(_store, _logger, _progressEvery);
             var result = replayer.Replay(files, startFile, offset);
             Startup = result;
             _logger.StateReplayed(_store.Count, _store.Reporters.Count, result.Lines, result.Files, (long)result.Elapsed.TotalMilliseconds,

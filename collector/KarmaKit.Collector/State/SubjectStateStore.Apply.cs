@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using KarmaKit.Protocol;
 using KarmaKit.Protocol.Subjects;
 
@@ -6,29 +7,45 @@ namespace KarmaKit.Collector.State;
 
 internal sealed partial class SubjectStateStore
 {
-    private const int BlockSlots = MaxReporters - 1;
-    private const int BlocksPerChunk = 4096;
+    /// <summary>Overflow handles: the size class in the top 2 bits, the block number + 1 below.</summary>
+    private const int ClassShift = 28;
+    private const int BlockMask = (1 << ClassShift) - 1;
 
-    private ulong[][] _overflow = [];
-    private int _overflowBlocks;
+    /// <summary>Values per pool chunk: a multiple of every class size (3, 7, 15).</summary>
+    private const int ChunkValues = 3 * 7 * 15 * 256;
 
-    /// <summary>Overflow blocks in use (subjects with more than one black reporter).</summary>
-    public int OverflowBlocks => _overflowBlocks;
+    /// <summary>Slots of the overflow size classes: a subject with more reporters moves up a class.</summary>
+    private static readonly int[] ClassSlots = [3, 7, MaxReporters - 1];
+
+    private readonly int[] _poolBlocks = new int[3];
+    private readonly Stack<int>[] _free = [new(), new(), new()];
+    private ulong[][][] _pools = [[], [], []];
+
+    /// <summary>Overflow blocks allocated (subjects with more than one black reporter, and blocks outgrown).</summary>
+    public int OverflowBlocks => _poolBlocks.Sum();
+
+    /// <summary>Skips the store-store fence of the seqlock on x86/x64, where stores are never reordered with each other.</summary>
+    private static readonly bool NeedsFence = RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.X86);
 
     /// <summary>
     /// Applies one report (a karma.log line). Times are seconds since the epoch; a sighting later than the receive
-    /// time is taken as the receive time, so a reporter's clock cannot extend a listing. Writer only.
+    /// time is taken as the receive time, so a reporter's clock cannot extend a listing. Writer only: inside
+    /// <see cref="EnterWrite"/>, or on the replay's applier thread while the replaying thread holds it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(int reporter, Verb verb, IpSubject subject, int count, long first, long last, long received, int reason)
     {
-        Debug.Assert(_write.IsHeldByCurrentThread);
         last = Math.Min(last, received);
         first = Math.Min(first, last);
         var firstSeen = StateTime.Clamp(first);
         var lastSeen = StateTime.Clamp(last);
         ref var e = ref GetOrAdd(subject.Value);
         Volatile.Write(ref e.Version, e.Version + 1);
-        Interlocked.MemoryBarrier();
+        if (NeedsFence)
+        {
+            Interlocked.MemoryBarrier();
+        }
+
         if (verb == Verb.Black)
         {
             if (e.FirstBlack == 0 || firstSeen < e.FirstBlack)
@@ -84,13 +101,8 @@ internal sealed partial class SubjectStateStore
             return;
         }
 
-        if (e.Overflow == 0)
-        {
-            e.Overflow = NewBlock() + 1;
-        }
-
-        var block = Block(_overflow, e.Overflow - 1);
         var held = e.ReporterCount - 1;
+        var block = e.Overflow == 0 ? default : Block(_pools, e.Overflow);
         for (var i = 0; i < held; i++)
         {
             if ((ushort)block[i] == reporter)
@@ -100,8 +112,13 @@ internal sealed partial class SubjectStateStore
             }
         }
 
-        if (held < BlockSlots)
+        if (held < MaxReporters - 1)
         {
+            if (held == block.Length)
+            {
+                block = MoveUp(ref e, block);
+            }
+
             block[held] = packed;
             e.ReporterCount++;
             return;
@@ -110,7 +127,7 @@ internal sealed partial class SubjectStateStore
         // Full: replace the reporter seen longest ago (packed values order by time first).
         var oldest = -1;
         var oldestValue = e.Reporter0;
-        for (var i = 0; i < BlockSlots; i++)
+        for (var i = 0; i < block.Length; i++)
         {
             if (block[i] < oldestValue)
             {
@@ -131,23 +148,56 @@ internal sealed partial class SubjectStateStore
         }
     }
 
-    private int NewBlock()
+    /// <summary>Moves a subject's overflow slots into a block of the next size class and frees the old block.</summary>
+    private Span<ulong> MoveUp(scoped ref SubjectEntry e, Span<ulong> old)
     {
-        var number = _overflowBlocks;
-        if (number / BlocksPerChunk == _overflow.Length)
+        var size = e.Overflow == 0 ? 0 : (e.Overflow >>> ClassShift) + 1;
+        var handle = NewBlock(size);
+        var block = Block(_pools, handle);
+        old.CopyTo(block);
+        if (e.Overflow != 0)
         {
-            var grown = new ulong[_overflow.Length + 1][];
-            _overflow.CopyTo(grown, 0);
-            grown[^1] = new ulong[BlocksPerChunk * BlockSlots];
-            Volatile.Write(ref _overflow, grown);
+            _free[size - 1].Push(e.Overflow);
         }
 
-        _overflowBlocks = number + 1;
-        return number;
+        e.Overflow = handle;
+        return block;
     }
 
-    private static Span<ulong> Block(ulong[][] overflow, int number) =>
-        overflow[number / BlocksPerChunk].AsSpan(number % BlocksPerChunk * BlockSlots, BlockSlots);
+    /// <summary>A free block of size class <paramref name="size"/>, as an overflow handle.</summary>
+    private int NewBlock(int size)
+    {
+        if (_free[size].TryPop(out var handle))
+        {
+            return handle;
+        }
+
+        var pool = _pools[size];
+        var number = _poolBlocks[size];
+        var perChunk = ChunkValues / ClassSlots[size];
+        if (number / perChunk == pool.Length)
+        {
+            var grown = new ulong[pool.Length + 1][];
+            pool.CopyTo(grown, 0);
+            grown[^1] = new ulong[perChunk * ClassSlots[size]];
+            var pools = (ulong[][][])_pools.Clone();
+            pools[size] = grown;
+            Volatile.Write(ref _pools, pools);
+        }
+
+        _poolBlocks[size] = number + 1;
+        return (size << ClassShift) | (number + 1);
+    }
+
+    /// <summary>The slots of an overflow handle (size class in the top bits, block number + 1 below).</summary>
+    private static Span<ulong> Block(ulong[][][] pools, int handle)
+    {
+        var size = handle >>> ClassShift;
+        var number = (handle & BlockMask) - 1;
+        var slots = ClassSlots[size];
+        var perChunk = ChunkValues / slots;
+        return pools[size][number / perChunk].AsSpan(number % perChunk * slots, slots);
+    }
 
     private void CopyReporters(in SubjectEntry e, ref ReporterSlots slots)
     {
@@ -159,14 +209,18 @@ internal sealed partial class SubjectStateStore
         slots[0] = e.Reporter0;
         if (e.Overflow != 0)
         {
-            var block = Block(Volatile.Read(ref _overflow), e.Overflow - 1);
-            block[..Math.Min(e.ReporterCount - 1, BlockSlots)].CopyTo(((Span<ulong>)slots)[1..]);
+            var block = Block(Volatile.Read(ref _pools), e.Overflow);
+            block[..Math.Min(e.ReporterCount - 1, block.Length)].CopyTo(((Span<ulong>)slots)[1..]);
         }
     }
 
     private void ClearOverflow()
     {
-        Volatile.Write(ref _overflow, []);
-        _overflowBlocks = 0;
+        Volatile.Write(ref _pools, [[], [], []]);
+        Array.Clear(_poolBlocks);
+        foreach (var free in _free)
+        {
+            free.Clear();
+        }
     }
 }

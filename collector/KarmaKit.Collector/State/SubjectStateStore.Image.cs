@@ -19,16 +19,20 @@ internal sealed class StateImage
     /// <summary>Entries in chunks; all full but the last, which holds the rest of <see cref="Count"/>.</summary>
     public required SubjectEntry[][] Entries { get; init; }
 
-    public required int OverflowBlocks { get; init; }
+    /// <summary>Blocks of each overflow size class.</summary>
+    public required int[] PoolBlocks { get; init; }
 
-    public required ulong[][] Overflow { get; init; }
+    /// <summary>Per size class, its values in chunks of <see cref="SubjectStateStore.PoolChunkValues"/>, the last one cut to size.</summary>
+    public required ulong[][][] Pools { get; init; }
 }
 
 internal sealed partial class SubjectStateStore
 {
     internal const int EntriesPerChunk = ChunkSize;
-    internal const int OverflowValuesPerChunk = BlocksPerChunk * BlockSlots;
-    internal const int OverflowValuesPerBlock = BlockSlots;
+    internal const int PoolChunkValues = ChunkValues;
+
+    /// <summary>Slots of a block of each overflow size class.</summary>
+    internal static ReadOnlySpan<int> PoolSlots => ClassSlots;
 
     /// <summary>Copies the store (writer side, inside <see cref="EnterWrite"/>: a few tens of ms a million subjects).</summary>
     public StateImage Export()
@@ -41,11 +45,15 @@ internal sealed partial class SubjectStateStore
             entries[i] = _chunks[i].AsSpan(0, used).ToArray();
         }
 
-        var overflow = new ulong[(_overflowBlocks + BlocksPerChunk - 1) / BlocksPerChunk][];
-        for (var i = 0; i < overflow.Length; i++)
+        var pools = new ulong[ClassSlots.Length][][];
+        for (var c = 0; c < pools.Length; c++)
         {
-            var used = Math.Min(BlocksPerChunk, _overflowBlocks - (i * BlocksPerChunk)) * BlockSlots;
-            overflow[i] = _overflow[i].AsSpan(0, used).ToArray();
+            var values = (long)_poolBlocks[c] * ClassSlots[c];
+            pools[c] = new ulong[(values + ChunkValues - 1) / ChunkValues][];
+            for (var i = 0; i < pools[c].Length; i++)
+            {
+                pools[c][i] = _pools[c][i].AsSpan(0, (int)Math.Min(ChunkValues, values - ((long)i * ChunkValues))).ToArray();
+            }
         }
 
         return new StateImage
@@ -56,8 +64,8 @@ internal sealed partial class SubjectStateStore
             Reasons = Texts(Reasons),
             Count = _count,
             Entries = entries,
-            OverflowBlocks = _overflowBlocks,
-            Overflow = overflow,
+            PoolBlocks = (int[])_poolBlocks.Clone(),
+            Pools = pools,
         };
     }
 
@@ -86,16 +94,16 @@ internal sealed partial class SubjectStateStore
             }
         }
 
-        var overflow = new ulong[image.Overflow.Length][];
-        for (var i = 0; i < overflow.Length; i++)
+        var pools = new ulong[ClassSlots.Length][][];
+        for (var c = 0; c < pools.Length; c++)
         {
-            overflow[i] = Grow(image.Overflow[i], BlocksPerChunk * BlockSlots);
+            pools[c] = [.. image.Pools[c].Select(chunk => Grow(chunk, ChunkValues))];
         }
 
         _chunks = chunks;
         _count = image.Count;
-        _overflow = overflow;
-        _overflowBlocks = image.OverflowBlocks;
+        _pools = pools;
+        image.PoolBlocks.CopyTo(_poolBlocks, 0);
         Rebuild(IndexSizeFor(_count));
         Position = image.Position;
         Lines = image.Lines;

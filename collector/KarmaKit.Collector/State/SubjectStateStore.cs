@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using KarmaKit.Protocol.Subjects;
 
 namespace KarmaKit.Collector.State;
@@ -8,8 +9,9 @@ namespace KarmaKit.Collector.State;
 /// writer (<see cref="SubjectStateFeed"/>) and saved in snapshots (<see cref="StateSnapshot"/>).
 /// <para>
 /// Layout: 64-byte <see cref="SubjectEntry"/> values in chunks of 65,536 that never move, an open-addressing index of
-/// <c>int</c> (entry number + 1) that is rebuilt and swapped when it fills, and an overflow pool for subjects with more
-/// than one black reporter. About 75 bytes a subject; no object per subject.
+/// <c>int</c> (entry number + 1) that is rebuilt and swapped when it fills, and overflow pools (blocks of 3, 7 or 15
+/// slots, a subject moving up as it gains reporters) for subjects with more than one black reporter. About 75 bytes a
+/// subject with one reporter, 8 more per further reporter (rounded up to the block); no object per subject.
 /// </para>
 /// <para>
 /// One writer at a time (<see cref="EnterWrite"/>: the replay at start, then the log writer thread, and the snapshot
@@ -91,10 +93,11 @@ internal sealed partial class SubjectStateStore
 
     private static InternTable NewReasons() => new(StringComparer.Ordinal, MaxReasons);
 
+    /// <summary>The home slot of a key: the top bits of a multiplicative hash (index lengths are powers of two).</summary>
     private static int Slot(ulong high, ulong low, int mask)
     {
-        var h = (low ^ (high * 0x9E37_79B9_7F4A_7C15UL)) * 0xBF58_476D_1CE4_E5B9UL;
-        return (int)(h >> 32) & mask;
+        var h = (low ^ (high * 0x9E37_79B9_7F4A_7C15UL) ^ (low >> 29)) * 0xBF58_476D_1CE4_E5B9UL;
+        return (int)(h >> (64 - BitOperations.PopCount((uint)mask)));
     }
 
     /// <summary>The entry number of a key, or -1.</summary>

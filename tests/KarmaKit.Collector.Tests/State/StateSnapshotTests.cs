@@ -123,6 +123,41 @@ public sealed class StateSnapshotTests : TempDirectory
         Assert.Equal(40, sut.Startup!.Value.Lines);
     }
 
+    [Fact]
+    public void WriteThenTryRead_SubjectsWithEveryOverflowSize_SameState()
+    {
+        var store = new SubjectStateStore();
+        using (store.EnterWrite())
+        {
+            for (var subject = 0; subject < 40; subject++)
+            {
+                for (var r = 0; r <= subject % 18; r++)
+                {
+                    store.Apply(store.Reporters.GetOrAdd($"mx{r}"), Protocol.Verb.Black, Protocol.Subjects.IpSubject.FromIPv4(0xC000_0200u + (uint)subject),
+                        1, 1_800_000_000 + r, 1_800_000_000 + r, 1_800_000_100, store.Reasons.GetOrAdd($"reason {r}"));
+                }
+            }
+        }
+
+        StateImage image;
+        using (store.EnterWrite())
+        {
+            image = store.Export();
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(SnapshotPath)!);
+        StateSnapshot.Write(SnapshotPath, image);
+        var read = StateSnapshot.TryRead(SnapshotPath, out var problem);
+        var sut = new SubjectStateStore();
+        using (sut.EnterWrite())
+        {
+            sut.Load(read ?? throw new InvalidOperationException(problem));
+        }
+
+        Assert.Equal(StateLog.Dump(store), StateLog.Dump(sut));
+        Assert.Contains("mx16@", StateLog.Dump(sut), StringComparison.Ordinal);
+    }
+
     /// <summary>The state from every log file with no snapshot.</summary>
     private SubjectStateFeed FullReplay()
     {
