@@ -20,7 +20,7 @@ internal sealed class CollectorOptions
     /// <summary>The append-only report log.</summary>
     public string Log { get; set; } = "/var/log/karmakit/karma.log";
 
-    /// <summary>State directory: the reporters' token file (reporters.json) and the instance lock.</summary>
+    /// <summary>State directory: the reporters' token file (reporters.json), the instance lock and the state snapshot.</summary>
     public string Data { get; set; } = "/var/lib/karmakit";
 
     /// <summary>Known reporters by name; <c>Collector:Reporters:NAME:Token</c>.</summary>

@@ -84,7 +84,14 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
         _store.Position = new LogPosition(_head, append.Start + bytes.Length, SHA256.HashData(last), last.Length);
     }
 
-    public void Closed() => SaveSnapshot();
+    /// <summary>Saves a snapshot, unless the start-up rebuild never finished (a partial state must not be saved as complete).</summary>
+    public void Closed()
+    {
+        if (Startup is not null)
+        {
+            SaveSnapshot();
+        }
+    }
 
     /// <summary>Writes a snapshot when lines were applied since the last one; returns its size, or 0 when there was nothing new.</summary>
     public long SaveSnapshot()

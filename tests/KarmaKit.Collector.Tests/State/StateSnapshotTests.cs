@@ -158,6 +158,16 @@ public sealed class StateSnapshotTests : TempDirectory
         Assert.Contains("mx16@", StateLog.Dump(sut), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Closed_BeforeTheStartupRebuildFinished_WritesNoSnapshot()
+    {
+        var sut = new SubjectStateFeed(new SubjectStateStore(), StateLog.Options(Dir), Microsoft.Extensions.Logging.Abstractions.NullLogger<SubjectStateFeed>.Instance);
+
+        sut.Closed();
+
+        Assert.False(File.Exists(SnapshotPath));
+    }
+
     /// <summary>The state from every log file with no snapshot.</summary>
     private SubjectStateFeed FullReplay()
     {
