@@ -93,10 +93,7 @@ internal sealed partial class StateReplayer
         {
             try
             {
-                for (var at = 0; at < count && _failure is null; at += 256)
-                {
-                    _store.ApplyBatch(items.AsSpan(at, Math.Min(256, count - at)));
-                }
+                _store.ApplyBatch(items.AsSpan(0, count));
             }
             catch (Exception ex)
             {

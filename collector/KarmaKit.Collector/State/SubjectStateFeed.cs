@@ -17,6 +17,7 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
     private readonly TimeSpan _progressEvery;
     private readonly ILogger _logger;
     private readonly Lock _saving = new();
+    private readonly StateUpdate[] _updates = new StateUpdate[256];
     private string _logPath = "";
     private long _generation = -1;
     private byte[]? _head;
@@ -58,17 +59,34 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
         var received = StateTime.Seconds(append.Received);
         using var _ = _store.EnterWrite();
         long lines = 0;
+        var pending = 0;
         foreach (var batch in append.Batches)
         {
             var reporter = _store.Reporters.GetOrAdd(batch.Reporter);
             foreach (var report in batch.Reports)
             {
-                var reason = string.IsNullOrEmpty(report.Reason) ? 0 : _store.Reasons.GetOrAdd(report.Reason);
-                _store.Apply(reporter, report.Verb, report.Subject, report.Count, StateTime.Seconds(report.First), StateTime.Seconds(report.Last), received, reason);
+                _updates[pending++] = new StateUpdate
+                {
+                    Subject = report.Subject,
+                    First = StateTime.Seconds(report.First),
+                    Last = StateTime.Seconds(report.Last),
+                    Received = received,
+                    Reporter = reporter,
+                    Reason = string.IsNullOrEmpty(report.Reason) ? 0 : _store.Reasons.GetOrAdd(report.Reason),
+                    Count = report.Count,
+                    Verb = report.Verb,
+                };
+                if (pending == _updates.Length)
+                {
+                    _store.ApplyBatch(_updates);
+                    pending = 0;
+                }
+
                 lines++;
             }
         }
 
+        _store.ApplyBatch(_updates.AsSpan(0, pending));
         _store.Lines += lines;
         var bytes = append.Bytes;
         if (append.Generation != _generation || _head is null)

@@ -19,13 +19,24 @@ internal struct StateUpdate
 
 internal sealed partial class SubjectStateStore
 {
+    /// <summary>Reports touched ahead at a time (a stack array of this many ints).</summary>
+    private const int BatchSlice = 256;
+
     /// <summary>
     /// Applies reports in order, as <see cref="Apply"/> one by one, but first touches the index slots, then the entries
     /// and overflow blocks of all of them, so the cache misses of a million random subjects overlap instead of
     /// following one another (the replay's cost is those misses). Writer only.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ApplyBatch(ReadOnlySpan<StateUpdate> updates)
+    {
+        for (var at = 0; at < updates.Length; at += BatchSlice)
+        {
+            ApplySlice(updates.Slice(at, Math.Min(BatchSlice, updates.Length - at)));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ApplySlice(ReadOnlySpan<StateUpdate> updates)
     {
         var index = _index;
         var mask = index.Length - 1;
