@@ -32,6 +32,9 @@ internal ref struct StateLine
     /// <summary>True when <see cref="Reason"/> holds a backslash escape.</summary>
     public bool ReasonEscaped;
 
+    /// <summary>The batch id, empty when the line has none.</summary>
+    public ReadOnlySpan<byte> Batch;
+
     public static bool TryParse(ReadOnlySpan<byte> line, out StateLine parsed)
     {
         var cache = default(TimeCache);
@@ -128,6 +131,10 @@ internal ref struct StateLine
                 {
                     return false;
                 }
+            }
+            else if (field.StartsWith("batch="u8))
+            {
+                parsed.Batch = field[6..];
             }
             else if (field.IndexOf((byte)'=') <= 0)
             {
