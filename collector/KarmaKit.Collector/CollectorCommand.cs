@@ -62,7 +62,9 @@ internal static class CollectorCommand
                karmakit-collector reporters add NAME | list | revoke NAME [--config FILE] [--Collector:Key=value ...]
 
         run              take reporters' batches on Collector:Http (POST /v1/batches) and append them durably
-                         to Collector:Log (the default command); SIGHUP reopens the log after logrotate
+                         to Collector:Log (the default command); SIGHUP reopens the log after logrotate;
+                         GET /healthz, GET /metrics (Prometheus); with Collector:Compat:Tcp also the seed's raw
+                         readsocket lines from the addresses in Collector:Compat:Sources:NAME
         reporters add    make a new random token for reporter NAME, print it once, store only its SHA-256
                          in {Collector:Data}/reporters.json (restart the collector to load it)
         reporters list   the known reporters and where each is configured

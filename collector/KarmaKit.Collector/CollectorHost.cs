@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
+using KarmaKit.Collector.Compat;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Ingest;
+using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -54,15 +56,18 @@ internal static class CollectorHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new ReporterAuthenticator(options.Reporters));
         services.AddSingleton(new ReporterRateLimiter(options.Ingest.RateLimit));
+        services.AddCollectorMetrics(options);
         services.AddSubjectState();
         services.AddSingleton<KarmaLogService>();
         services.AddHostedService(sp => sp.GetRequiredService<KarmaLogService>());
         services.AddSingleton<BatchEndpoint>();
+        services.AddCompatListener(options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapPost("/v1/batches", app.Services.GetRequiredService<BatchEndpoint>().HandleAsync);
         app.MapGet("/healthz", HealthAsync);
+        app.MapMetrics(options);
         return app;
     }
 

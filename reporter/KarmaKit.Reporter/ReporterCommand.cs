@@ -44,7 +44,7 @@ internal static class ReporterCommand
             case "run":
                 return ReporterHost.Run(configuration, options);
             case "status":
-                return Status.StatusCommand.Run(options, Console.Out, TimeProvider.System);
+                return Status.StatusCommand.Run(options, Console.Out, Console.Error, TimeProvider.System);
             default:
                 Console.Error.WriteLine($"karmakit-reporter: unknown command '{command}'");
                 Console.Error.Write(Usage);

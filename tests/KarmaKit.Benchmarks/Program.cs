@@ -1,12 +1,14 @@
 using BenchmarkDotNet.Running;
+using KarmaKit.Benchmarks.Ingest;
 using KarmaKit.Benchmarks.Readsocket;
 using KarmaKit.Benchmarks.State;
 
 namespace KarmaKit.Benchmarks;
 
 /// <summary>
-/// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>state ...</c> measures the collector's
-/// start-up rebuild of the DNSBL state from karma.log and its snapshot; anything else goes to BenchmarkDotNet
+/// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>ingest ...</c> the one that posts
+/// reporters' batches to a durable collector; <c>state ...</c> measures the collector's start-up rebuild of the DNSBL
+/// state from karma.log and its snapshot; anything else goes to BenchmarkDotNet
 /// (<c>--filter *LineParser*</c>).
 /// </summary>
 internal static class Program
@@ -16,6 +18,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "readsocket")
         {
             return ReadsocketLoad.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "ingest")
+        {
+            return IngestLoad.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "state")

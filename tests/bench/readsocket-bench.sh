@@ -13,7 +13,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 command -v socat >/dev/null || { echo "needs socat (apt-get install socat)"; exit 1; }
-dotnet build tests/KarmaKit.Benchmarks reporter/KarmaKit.Reporter -c Release --nologo -v quiet >/dev/null
+for p in tests/KarmaKit.Benchmarks reporter/KarmaKit.Reporter; do dotnet build "$p" -c Release --nologo -v quiet >/dev/null; done
 cc -O2 -pthread -o "$work/bare-server" tests/bench/bare-server.c
 load() { dotnet artifacts/bin/KarmaKit.Benchmarks/release/KarmaKit.Benchmarks.dll readsocket --clients "$clients" --seconds "$seconds" "$@"; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened"; exit 1; }

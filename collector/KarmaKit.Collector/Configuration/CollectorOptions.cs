@@ -35,6 +35,12 @@ internal sealed class CollectorOptions
     /// <summary><c>Collector:Idempotency</c>: how long batch ids are remembered.</summary>
     public IdempotencyOptions Idempotency { get; set; } = new();
 
+    /// <summary><c>Collector:Compat</c>: the seed's raw readsocket wire from allowlisted addresses (off by default).</summary>
+    public CompatOptions Compat { get; set; } = new();
+
+    /// <summary><c>Collector:Metrics</c>: the Prometheus page.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
     /// <summary><c>Collector:State</c>: the DNSBL state rebuilt from karma.log and its snapshot.</summary>
     public StateOptions State { get; set; } = new();
 }

@@ -58,6 +58,7 @@ internal static class CollectorOptionsValidator
         Check(r.BatchesPerPeriod >= 1 && r.BatchesPerPeriod <= r.Burst, "Ingest:RateLimit:BatchesPerPeriod", $"must be between 1 and Collector:Ingest:RateLimit:Burst, got {r.BatchesPerPeriod}");
         Check(InRange(r.Period, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)), "Ingest:RateLimit:Period", $"must be between 00:00:00.001 and 1.00:00:00, got {r.Period}");
 
+        CompatOptionsValidator.Collect(o.Compat, errors);
         Check(InRange(o.Idempotency.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366)), "Idempotency:Window", $"must be between 00:01:00 and 366.00:00:00, got {o.Idempotency.Window}");
         Check(InRange(o.State.SnapshotInterval, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1)), "State:SnapshotInterval", $"must be between 00:00:10 and 1.00:00:00, got {o.State.SnapshotInterval}");
         Check(InRange(o.State.ProgressInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)), "State:ProgressInterval", $"must be between 00:00:00.100 and 01:00:00, got {o.State.ProgressInterval}");

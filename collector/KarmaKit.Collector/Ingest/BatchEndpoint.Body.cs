@@ -50,7 +50,7 @@ internal sealed partial class BatchEndpoint
             context.Response.Headers.Connection = "close";
         }
 
-        await RefuseAsync(context, status, reason);
+        await RefuseCountedAsync(context, status, reason);
         return null;
     }
 }

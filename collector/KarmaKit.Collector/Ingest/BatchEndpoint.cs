@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Idempotency;
+using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.Storage;
 using KarmaKit.Protocol.Batches;
 
@@ -21,9 +22,11 @@ internal sealed partial class BatchEndpoint
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CollectorMetrics _metrics;
 
-    public BatchEndpoint(KarmaLogService log, ReporterAuthenticator authenticator, ReporterRateLimiter limiter, CollectorOptions options, TimeProvider time, ILogger<BatchEndpoint> logger)
+    public BatchEndpoint(KarmaLogService log, ReporterAuthenticator authenticator, ReporterRateLimiter limiter, CollectorOptions options, TimeProvider time, ILogger<BatchEndpoint> logger, CollectorMetrics metrics)
     {
+        _metrics = metrics;
         _log = log;
         _authenticator = authenticator;
         _limiter = limiter;
@@ -39,7 +42,7 @@ internal sealed partial class BatchEndpoint
         {
             _logger.AuthenticationFailed(context.Connection.RemoteIpAddress?.ToString() ?? "?", problem);
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token");
+            await RefuseCountedAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token");
             return;
         }
 
@@ -48,7 +51,7 @@ internal sealed partial class BatchEndpoint
             var seconds = (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
             _logger.RateLimited(reporter, seconds);
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await RefuseAsync(context, StatusCodes.Status429TooManyRequests, $"rate limit of reporter {reporter}: retry after {seconds} s");
+            await RefuseCountedAsync(context, StatusCodes.Status429TooManyRequests, $"rate limit of reporter {reporter}: retry after {seconds} s");
             return;
         }
 
@@ -62,7 +65,7 @@ internal sealed partial class BatchEndpoint
         if (batch.Reporter is { } claimed && !string.Equals(claimed, reporter, StringComparison.OrdinalIgnoreCase))
         {
             _logger.ReporterMismatch(reporter, claimed);
-            await RefuseAsync(context, StatusCodes.Status403Forbidden, "the batch's reporter is not the reporter of this token");
+            await RefuseCountedAsync(context, StatusCodes.Status403Forbidden, "the batch's reporter is not the reporter of this token");
             return;
         }
 
@@ -70,6 +73,7 @@ internal sealed partial class BatchEndpoint
         if (writer.Ids.TryGet(key, out var taken))
         {
             _logger.BatchAccepted(key.Batch, reporter, taken.Reports, duplicate: true);
+            _metrics.BatchAccepted(duplicate: true);
             await AnswerAsync(context, new AppendResult(taken.Reports, Duplicate: true));
             return;
         }
@@ -77,7 +81,7 @@ internal sealed partial class BatchEndpoint
         if (!BatchValidator.TryValidate(batch, _options, _time.GetUtcNow().UtcDateTime, out var entries, out var status, out var error))
         {
             _logger.BatchRefused(batch.Batch ?? "-", reporter, status, error);
-            await RefuseAsync(context, status, error);
+            await RefuseCountedAsync(context, status, error);
             return;
         }
 
@@ -90,11 +94,17 @@ internal sealed partial class BatchEndpoint
         {
             _logger.BatchNotStored(key.Batch, reporter, ex.Message);
             context.Response.Headers.RetryAfter = "5";
-            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "the log cannot be written now");
+            await RefuseCountedAsync(context, StatusCodes.Status503ServiceUnavailable, "the log cannot be written now");
             return;
         }
 
         _logger.BatchAccepted(key.Batch, reporter, result.Accepted, result.Duplicate);
+        _metrics.BatchAccepted(result.Duplicate);
+        if (!result.Duplicate)
+        {
+            _metrics.ReportsAccepted(reporter, entries);
+        }
+
         await AnswerAsync(context, result);
     }
 
@@ -102,6 +112,12 @@ internal sealed partial class BatchEndpoint
         context.Response.WriteAsJsonAsync(
             new BatchAccepted { Accepted = result.Accepted, Duplicate = result.Duplicate },
             ProtocolJsonContext.Default.BatchAccepted);
+
+    private Task RefuseCountedAsync(HttpContext context, int status, string error)
+    {
+        _metrics.BatchRefused(status);
+        return RefuseAsync(context, status, error);
+    }
 
     internal static Task RefuseAsync(HttpContext context, int status, string error)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using KarmaKit.Collector.Configuration;
+using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.Storage;
 
 namespace KarmaKit.Collector.State;
@@ -16,6 +17,7 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
     private readonly string _snapshotPath;
     private readonly TimeSpan _progressEvery;
     private readonly ILogger _logger;
+    private readonly CollectorMetrics? _metrics;
     private readonly Lock _saving = new();
     private readonly StateUpdate[] _updates = new StateUpdate[256];
     private string _logPath = "";
@@ -23,8 +25,9 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
     private byte[]? _head;
     private long _savedLines = -1;
 
-    public SubjectStateFeed(SubjectStateStore store, CollectorOptions options, ILogger<SubjectStateFeed> logger)
+    public SubjectStateFeed(SubjectStateStore store, CollectorOptions options, ILogger<SubjectStateFeed> logger, CollectorMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _snapshotPath = StateSnapshot.PathIn(Path.GetFullPath(options.Data));
         _progressEvery = options.State.ProgressInterval;
@@ -42,6 +45,7 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
     public void Recovered(string logPath)
     {
         _logPath = logPath;
+        var stopwatch = Stopwatch.StartNew();
         var files = LogFileSet.Ordered(logPath);
         using (_store.EnterWrite())
         {
@@ -51,6 +55,11 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
             Startup = result;
             _logger.StateReplayed(_store.Count, _store.Reporters.Count, result.Lines, result.Files, (long)result.Elapsed.TotalMilliseconds,
                 result.LinesPerSecond, StartedFromSnapshot ? "the snapshot" : "an empty state");
+        }
+
+        if (_metrics is not null)
+        {
+            _metrics.ReplaySeconds = stopwatch.Elapsed.TotalSeconds;
         }
     }
 

@@ -22,6 +22,8 @@ namespace KarmaKit.Collector.Storage;
 /// <item><c>batch</c>: the reporter's batch id (printable ASCII without space, <c>"</c> or <c>\</c>); <c>size</c>: how
 /// many lines that batch has. All lines of a batch are contiguous and in one file; they make the batch id durable
 /// together with the reports (idempotency), and let start-up recovery see a batch cut short by a crash.</item>
+/// <item>A line without <c>batch</c> and <c>size</c> came over the compatibility wire (<c>Collector:Compat</c>), which has
+/// no batch ids: it stands alone, and its <c>first</c> and <c>last</c> are when the collector read it.</item>
 /// <item><c>reason</c>: optional, always last, in double quotes. Inside: <c>\\</c> is a backslash, <c>\"</c> a quote,
 /// <c>\n</c> <c>\r</c> <c>\t</c> those controls, <c>\xHH</c> any other byte below 0x20 or 0x7F; every other byte,
 /// including UTF-8 beyond ASCII, stands for itself. So a line never holds a raw LF and always parses back.</item>
@@ -39,7 +41,7 @@ internal static class KarmaLogFormat
     private static readonly SearchValues<byte> Escaped =
         SearchValues.Create([(byte)'"', (byte)'\\', .. Enumerable.Range(0, 0x20).Select(b => (byte)b), 0x7F]);
 
-    /// <summary>Appends one line, LF included. Allocation-free; times are written by hand (this is the writer's hot path).</summary>
+    /// <summary>Appends one line, LF included; an empty <paramref name="batch"/> leaves out batch and size. Allocation-free; times are written by hand (this is the writer's hot path).</summary>
     public static void Write(IBufferWriter<byte> output, DateTime received, string reporter, string batch, int batchSize, in ReportEntry report)
     {
         WriteTime(output, received);
@@ -55,10 +57,13 @@ internal static class KarmaLogFormat
         WriteTime(output, report.First);
         Write(output, " last="u8);
         WriteTime(output, report.Last);
-        Write(output, " batch="u8);
-        WriteAscii(output, batch);
-        Write(output, " size="u8);
-        WriteInt(output, batchSize);
+        if (batch.Length > 0)
+        {
+            Write(output, " batch="u8);
+            WriteAscii(output, batch);
+            Write(output, " size="u8);
+            WriteInt(output, batchSize);
+        }
         if (!string.IsNullOrEmpty(report.Reason))
         {
             Write(output, " reason=\""u8);

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Idempotency;
+using KarmaKit.Collector.Metrics;
 
 namespace KarmaKit.Collector.Storage;
 
@@ -15,14 +16,16 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
     private readonly CollectorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CollectorMetrics? _metrics;
     private readonly IKarmaLogObserver? _observer;
     private readonly TaskCompletionSource<KarmaLogWriter> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream? _lock;
     private PosixSignalRegistration? _sighup;
     private KarmaLogWriter? _writer;
 
-    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger, IKarmaLogObserver? observer = null)
+    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger, CollectorMetrics? metrics = null, IKarmaLogObserver? observer = null)
     {
+        _metrics = metrics;
         _observer = observer;
         _options = options;
         _time = time;
@@ -44,7 +47,7 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
             var ids = new BatchIdIndex(_options.Idempotency.Window);
             BatchIdScanner.Load(LogPath, ids, now, _logger);
             _observer?.Recovered(LogPath);
-            var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger, observer: _observer);
+            var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger, metrics: _metrics, observer: _observer);
             _writer = writer;
             if (!OperatingSystem.IsWindows())
             {

@@ -17,9 +17,23 @@ internal sealed partial class KarmaLogWriter
         _buffer.ResetWrittenCount();
         _pending.Clear();
         _appended.Clear();
+        int unbatched = 0, unbatchedWork = 0;
         foreach (var work in group)
         {
-            if (_ids.TryGet(work.Key, out var taken))
+            if (work.Key.Batch.Length == 0)
+            {
+                // Compatibility wire: no batch id, so nothing to deduplicate and nothing for the index.
+                foreach (var report in work.Reports!)
+                {
+                    KarmaLogFormat.Write(_buffer, now, work.Key.Reporter, "", 0, report);
+                }
+
+                unbatched += work.Reports!.Count;
+                unbatchedWork++;
+                _appended.Add(new AppendedBatch(work.Key.Reporter, work.Reports));
+                work.Result = new AppendResult(work.Reports.Count, Duplicate: false);
+            }
+            else if (_ids.TryGet(work.Key, out var taken))
             {
                 work.Result = new AppendResult(taken.Reports, Duplicate: true);
             }
@@ -53,8 +67,10 @@ internal sealed partial class KarmaLogWriter
             Interlocked.Add(ref _reports, reports);
         }
 
+        Interlocked.Add(ref _reports, unbatched);
         Interlocked.Add(ref _batches, _pending.Count);
-        Interlocked.Add(ref _duplicates, group.Count - _pending.Count);
+        Interlocked.Add(ref _duplicates, group.Count - _pending.Count - unbatchedWork);
+        _metrics?.GroupCommitSize.Observe(group.Count);
         Notify(now);
         foreach (var work in group)
         {
@@ -69,7 +85,9 @@ internal sealed partial class KarmaLogWriter
         try
         {
             _file.Write(_buffer.WrittenSpan);
+            var syncStart = _time.GetTimestamp();
             FileSync.DataSync(_file);
+            _metrics?.FsyncSeconds.Observe(_time.GetElapsedTime(syncStart).TotalSeconds);
             Interlocked.Increment(ref _syncs);
             return true;
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using KarmaKit.Collector.Idempotency;
+using KarmaKit.Collector.Metrics;
 
 namespace KarmaKit.Collector.Storage;
 
@@ -31,6 +32,7 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private CollectorMetrics? _metrics;
     private FileStream _file;
     private DateTime _lastTime;
     private Exception? _broken;
@@ -72,11 +74,11 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     /// <paramref name="startGate"/> completes (tests use it to queue a known group). <paramref name="observer"/> hears of
     /// every durable group commit.
     /// </summary>
-    public static KarmaLogWriter Open(string path, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate = null, IKarmaLogObserver? observer = null)
+    public static KarmaLogWriter Open(string path, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate = null, CollectorMetrics? metrics = null, IKarmaLogObserver? observer = null)
     {
         var file = OpenFile(path);
         logger.LogOpened(path, file.Length);
-        return new KarmaLogWriter(path, file, ids, time, logger, startGate, observer);
+        return new KarmaLogWriter(path, file, ids, time, logger, startGate, observer) { _metrics = metrics };
     }
 
     /// <summary>Appends a batch unless its id is taken; completes after the fsync that makes it durable.</summary>
@@ -91,6 +93,13 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
         // Once queued the append happens whatever the caller does, so the wait is not cancellable.
         return await work.Completion.Task;
     }
+
+    /// <summary>
+    /// Appends reports that came without a batch id (the compatibility wire): no duplicate check, lines without
+    /// <c>batch</c>/<c>size</c>; completes after the fsync that makes them durable, in the same group commit as batches.
+    /// </summary>
+    public Task<AppendResult> AppendUnbatchedAsync(string reporter, IReadOnlyList<ReportEntry> reports, CancellationToken cancellationToken) =>
+        AppendAsync(new BatchKey(reporter, ""), reports, cancellationToken);
 
     /// <summary>Closes and reopens the log by its path (after logrotate renamed it); what SIGHUP calls. False when stopping.</summary>
     public async Task<bool> ReopenAsync()

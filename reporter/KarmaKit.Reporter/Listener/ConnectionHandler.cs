@@ -1,4 +1,5 @@
 using System.Buffers;
+using KarmaKit.Protocol.Lines;
 using System.Net.Sockets;
 using KarmaKit.Reporter.Configuration;
 using Microsoft.Extensions.Logging;
@@ -33,8 +34,8 @@ internal sealed class ConnectionHandler
         _time = time;
         _logger = logger;
         _maxRequestBytes = RequestFramer.MaxRequestBytes(options.MaxLineBytes, options.MaxLinesPerRequest);
-        _tooLong = Replies.TooLong(options.MaxLineBytes);
-        _tooManyLines = Replies.TooManyLines(options.MaxLinesPerRequest);
+        _tooLong = LineReplies.TooLong(options.MaxLineBytes);
+        _tooManyLines = LineReplies.TooManyLines(options.MaxLinesPerRequest);
     }
 
     public async Task ServeAsync(Socket socket, CancellationToken abort)
@@ -52,7 +53,7 @@ internal sealed class ConnectionHandler
             catch (OperationCanceledException) when (!abort.IsCancellationRequested)
             {
                 _logger.RequestTimedOut(_options.ClientTimeout, request.Filled);
-                SendAndClose(socket, Replies.Timeout);
+                SendAndClose(socket, LineReplies.Timeout);
                 return;
             }
 
@@ -67,8 +68,8 @@ internal sealed class ConnectionHandler
                     break;
                 case FrameStatus.NeedMore:
                     // Only at EOF with nothing in it: ReadRequestAsync returns nothing else as NeedMore.
-                    reply = ArrayPool<byte>.Shared.Rent(Replies.EmptyRequest.Length);
-                    length = Replies.Write(reply, Replies.EmptyRequest);
+                    reply = ArrayPool<byte>.Shared.Rent(LineReplies.EmptyRequest.Length);
+                    length = LineReplies.Write(reply, LineReplies.EmptyRequest);
                     break;
                 default:
                     reply = request.Status == FrameStatus.LineTooLong ? _tooLong : _tooManyLines;

@@ -1,11 +1,12 @@
 using System.Net.Sockets;
+using KarmaKit.Protocol.Lines;
 
 namespace KarmaKit.Reporter.Listener;
 
 /// <summary>The accept loop and the connection cap.</summary>
 internal sealed partial class LineServer
 {
-    private static readonly byte[] BusyReply = Replies.Busy.ToArray();
+    private static readonly byte[] BusyReply = LineReplies.Busy.ToArray();
 
     private async Task AcceptLoopAsync(BoundListener listener)
     {

@@ -27,7 +27,7 @@ internal sealed class RequestProcessor(ISpoolWriter spool, ILogger logger)
             var (valid, replied) = Parse(request.AsMemory(0, length), outcomes, entries);
             if (replied == 0)
             {
-                return Replies.Write(reply, Replies.EmptyRequest);
+                return LineReplies.Write(reply, LineReplies.EmptyRequest);
             }
 
             var result = valid == 0 ? new AppendResult(AppendStatus.Ok, 0) : await AppendAsync(entries.AsMemory(0, valid), cancellationToken);
@@ -114,15 +114,15 @@ internal sealed class RequestProcessor(ISpoolWriter spool, ILogger logger)
             var line = reply[written..];
             if (outcome != LineError.None)
             {
-                written += Replies.WriteError(line, outcome);
+                written += LineReplies.WriteError(line, outcome);
                 continue;
             }
 
             written += result.Status switch
             {
                 AppendStatus.Ok => Replies.WriteOk(line, sequence++),
-                AppendStatus.SpoolFull => Replies.Write(line, Replies.SpoolFull),
-                _ => Replies.Write(line, Replies.Unavailable),
+                AppendStatus.SpoolFull => LineReplies.Write(line, Replies.SpoolFull),
+                _ => LineReplies.Write(line, Replies.Unavailable),
             };
         }
 

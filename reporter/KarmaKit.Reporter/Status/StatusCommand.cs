@@ -16,7 +16,7 @@ internal static class StatusCommand
     /// <summary>A report older than this that is still undelivered means delivery is not working.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
 
-    public static int Run(ReporterOptions options, TextWriter output, TimeProvider time)
+    public static int Run(ReporterOptions options, TextWriter output, TextWriter error, TimeProvider time)
     {
         if (!Directory.Exists(options.Spool))
         {
@@ -31,7 +31,7 @@ internal static class StatusCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"karmakit-reporter: cannot read spool {options.Spool}: {ex.Message}");
+            error.WriteLine($"karmakit-reporter: cannot read spool {options.Spool}: {ex.Message}");
             return 1;
         }
 

@@ -1,7 +1,11 @@
+using KarmaKit.Collector.Idempotency;
 using KarmaKit.Collector.State;
+using KarmaKit.Collector.Storage;
 using KarmaKit.Collector.Tests.Support;
+using KarmaKit.Protocol;
 using KarmaKit.Protocol.Batches;
 using KarmaKit.Protocol.Subjects;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KarmaKit.Collector.Tests.State;
 
@@ -85,6 +89,24 @@ public sealed class SubjectStateFeedTests : TempDirectory
         Assert.True(sut.State.StartedFromSnapshot);
         Assert.Equal(0, sut.State.Startup!.Value.Lines);
         Assert.Equal(StateLog.Dump(Replay(sut.LogPath).Store), StateLog.Dump(sut.State.Store));
+    }
+
+    [Fact]
+    public async Task AppendUnbatched_CompatibilityReports_InTheStateAndEqualToReplay()
+    {
+        var feed = StateLog.Recover(Dir);
+        var log = Path.GetFullPath(StateLog.Options(Dir).Log);
+        await using (var writer = KarmaLogWriter.Open(log, new BatchIdIndex(TimeSpan.FromDays(7)), TimeProvider.System, NullLogger.Instance, observer: feed))
+        {
+            var report = new ReportEntry(Verb.Black, IpSubject.Parse("203.0.113.9"), 1, Batches.First, Batches.Last, "seed");
+            await writer.AppendUnbatchedAsync("compat-host", [report], CancellationToken.None);
+            await writer.AppendAsync(new BatchKey(TestCollector.Reporter1, "b1"), [report with { Reason = null }], CancellationToken.None);
+        }
+
+        Assert.True(feed.Store.TryGet(IpSubject.Parse("203.0.113.9"), out var state));
+        Assert.Equal(2u, state.BlackCount);
+        Assert.Equal(2, state.ReporterCount);
+        Assert.Equal(StateLog.Dump(Replay(log).Store), StateLog.Dump(feed.Store));
     }
 
     private static ReportBatch Mixed(string id, string reporter) => new()

@@ -37,6 +37,8 @@ internal sealed class TestCollector : IAsyncDisposable
 
     public KarmaLogService Log => _app.Services.GetRequiredService<KarmaLogService>();
 
+    public IServiceProvider Services => _app.Services;
+
     public SubjectStateFeed State => _app.Services.GetRequiredService<SubjectStateFeed>();
 
     /// <summary>Starts a collector; <paramref name="settings"/> are more <c>--Collector:Key=value</c> arguments.</summary>

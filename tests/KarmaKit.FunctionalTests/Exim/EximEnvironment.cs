@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using KarmaKit.Reporter.Listener;
 
 namespace KarmaKit.FunctionalTests.Exim;
 
@@ -12,8 +10,8 @@ internal sealed record EximExpansion(string Output, string Error, TimeSpan Elaps
 }
 
 /// <summary>
-/// A throw-away Exim test setup that talks to a KarmaKit agent at <see cref="AgentSocket"/> (just a parameter:
-/// an in-process listener today, the real agent process later). Follows the research recipe for root:
+/// A throw-away Exim test setup that talks to a KarmaKit agent at <see cref="AgentSocket"/> (a readsocket name:
+/// <c>inet:127.0.0.1:PORT</c> or a unix socket path; see <see cref="AgentUnderTest"/>). Follows the research recipe for root:
 /// the config is owned by root with mode 0644, the Exim spool and log directories by Debian-exim, and the
 /// directory itself is world-searchable because <c>-bh</c> runs the ACLs as Debian-exim.
 /// </summary>
@@ -35,7 +33,11 @@ internal sealed class EximEnvironment : IDisposable
 
     public static string EximPath => File.Exists("/usr/sbin/exim") ? "/usr/sbin/exim" : "exim";
 
-    public static EximEnvironment Create(string agentSocket, string timeout = "1s")
+    /// <param name="timeout">
+    /// readsocket timeout in the ACL. Production uses 1s; the tests give 5s, because they check what the agent
+    /// answers, not how fast a freshly started agent answers on a loaded 2-core machine (a 1s call once timed out).
+    /// </param>
+    public static EximEnvironment Create(string agentSocket, string timeout = "5s")
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -44,11 +46,9 @@ internal sealed class EximEnvironment : IDisposable
 
         var directory = TestDirectories.CreateSearchable("kk-exim-");
         var environment = new EximEnvironment(directory, agentSocket);
-        var (uid, gid) = ResolveEximUser();
         foreach (var sub in new[] { "spool", "log" })
         {
-            var path = System.IO.Directory.CreateDirectory(Path.Combine(directory, sub)).FullName;
-            UnixFile.ChangeOwner(path, uid, gid);
+            ChangeOwnerToEximUser(System.IO.Directory.CreateDirectory(Path.Combine(directory, sub)).FullName);
         }
 
         File.WriteAllText(environment.ConfigPath, EximTestConfig.Render(directory, agentSocket, timeout));
@@ -83,18 +83,16 @@ internal sealed class EximEnvironment : IDisposable
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    /// <summary>The Exim user's uid and gid from /etc/passwd.</summary>
-    public static (uint Uid, uint Gid) ResolveEximUser()
+    /// <summary><c>chown Debian-exim:Debian-exim PATH</c>: .NET has no chown, and this test needs no interop of its own.</summary>
+    private static void ChangeOwnerToEximUser(string path)
     {
-        foreach (var line in File.ReadLines("/etc/passwd"))
+        using var chown = Process.Start(new ProcessStartInfo("chown", [$"{EximUser}:{EximUser}", path]) { UseShellExecute = false, RedirectStandardError = true })
+            ?? throw new InvalidOperationException("chown did not start");
+        var error = chown.StandardError.ReadToEnd();
+        chown.WaitForExit();
+        if (chown.ExitCode != 0)
         {
-            var fields = line.Split(':');
-            if (fields.Length > 3 && fields[0] == EximUser)
-            {
-                return (uint.Parse(fields[2], CultureInfo.InvariantCulture), uint.Parse(fields[3], CultureInfo.InvariantCulture));
-            }
+            throw new InvalidOperationException($"chown {EximUser}:{EximUser} {path} failed ({error.Trim()}); install exim4-daemon-heavy and run as root");
         }
-
-        throw new InvalidOperationException($"user {EximUser} not found: install exim4-daemon-heavy");
     }
 }

@@ -20,8 +20,9 @@ internal sealed class AgentProcess : IAsyncDisposable
     /// <summary>Everything the agent wrote to stdout and stderr so far, for assertion messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts the agent and waits until its TCP listener accepts.</summary>
-    public static async Task<AgentProcess> StartAsync(IPEndPoint tcp, IEnumerable<string> arguments)
+    /// <summary>Starts the agent and waits until its TCP listener accepts, and its unix socket if one is given.</summary>
+    /// <param name="unixSocket">Passed as <c>Reporter:UnixSocket</c> and waited for; null disables the unix listener.</param>
+    public static async Task<AgentProcess> StartAsync(IPEndPoint tcp, IEnumerable<string> arguments, string? unixSocket = null)
     {
         var info = new ProcessStartInfo(Binaries.Reporter)
         {
@@ -32,6 +33,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         info.ArgumentList.Add("run");
         info.ArgumentList.Add($"--Reporter:Tcp={tcp}");
         info.ArgumentList.Add("--Reporter:Name=functional-test");
+        info.ArgumentList.Add($"--Reporter:UnixSocket={unixSocket}");
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -45,6 +47,12 @@ internal sealed class AgentProcess : IAsyncDisposable
         agent._process.BeginOutputReadLine();
         agent._process.BeginErrorReadLine();
         await agent.WaitUntilListeningAsync(tcp);
+        if (unixSocket is not null)
+        {
+            // The TCP listener is bound first: the unix socket may still be a moment away.
+            await agent.WaitUntilListeningAsync(new UnixDomainSocketEndPoint(unixSocket));
+        }
+
         return agent;
     }
 
@@ -56,7 +64,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilListeningAsync(IPEndPoint tcp)
+    private async Task WaitUntilListeningAsync(EndPoint endPoint)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(30))
@@ -66,10 +74,12 @@ internal sealed class AgentProcess : IAsyncDisposable
                 throw new InvalidOperationException($"agent exited with {_process.ExitCode}:\n{Output}");
             }
 
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            using var probe = endPoint is UnixDomainSocketEndPoint
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                await probe.ConnectAsync(tcp);
+                await probe.ConnectAsync(endPoint);
                 return; // the probe's empty request is answered with an error and not spooled
             }
             catch (SocketException)
@@ -78,7 +88,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"agent did not listen on {tcp} within 30 s:\n{Output}");
+        throw new TimeoutException($"agent did not listen on {endPoint} within 30 s:\n{Output}");
     }
 
     /// <summary>kill -9: no chance to flush, close or say goodbye.</summary>

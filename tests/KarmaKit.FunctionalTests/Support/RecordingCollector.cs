@@ -18,6 +18,7 @@ internal sealed class RecordingCollector : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _batches = new();
     private readonly ConcurrentQueue<BatchReport> _reports = new();
+    private volatile bool _refusing;
 
     private RecordingCollector(WebApplication app, string token)
     {
@@ -30,7 +31,11 @@ internal sealed class RecordingCollector : IAsyncDisposable
     public Uri Url { get; private set; } = null!;
 
     /// <summary>When true every batch is answered 503 with Retry-After: 0.</summary>
-    public bool Refusing { get; set; }
+    public bool Refusing
+    {
+        get => _refusing;
+        set => _refusing = value;
+    }
 
     public int DuplicateBatches;
 
