@@ -209,8 +209,15 @@ internal sealed partial class SubjectStateStore
         slots[0] = e.Reporter0;
         if (e.Overflow != 0)
         {
-            var block = Block(Volatile.Read(ref _pools), e.Overflow);
-            block[..Math.Min(e.ReporterCount - 1, block.Length)].CopyTo(((Span<ulong>)slots)[1..]);
+            // A copy torn by the writer may name a block this reader's pools do not hold yet: the seqlock retries it.
+            var pools = Volatile.Read(ref _pools);
+            var size = e.Overflow >>> ClassShift;
+            var number = (e.Overflow & BlockMask) - 1;
+            if (size < pools.Length && number / (ChunkValues / ClassSlots[size]) < pools[size].Length)
+            {
+                var block = Block(pools, e.Overflow);
+                block[..Math.Min(e.ReporterCount - 1, block.Length)].CopyTo(((Span<ulong>)slots)[1..]);
+            }
         }
     }
 
