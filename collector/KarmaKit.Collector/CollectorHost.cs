@@ -4,6 +4,7 @@ using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Ingest;
 using KarmaKit.Collector.Metrics;
+using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
@@ -57,6 +58,7 @@ internal static class CollectorHost
         services.AddSingleton(new ReporterAuthenticator(options.Reporters));
         services.AddSingleton(new ReporterRateLimiter(options.Ingest.RateLimit));
         services.AddCollectorMetrics(options);
+        services.AddSubjectState();
         services.AddSingleton<KarmaLogService>();
         services.AddHostedService(sp => sp.GetRequiredService<KarmaLogService>());
         services.AddSingleton<BatchEndpoint>();

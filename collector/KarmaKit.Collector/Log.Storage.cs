@@ -41,4 +41,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5009, EventName = "CommitFailed", Level = LogLevel.Error,
         Message = "Unexpected failure committing a group to karma.log {Path}; its batches were answered 503")]
     public static partial void CommitFailed(this ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 5010, EventName = "ObserverFailed", Level = LogLevel.Error,
+        Message = "Following karma.log {Path} failed after a durable group commit (the DNSBL state may miss it until a restart); the batches are stored and answered")]
+    public static partial void ObserverFailed(this ILogger logger, Exception exception, string path);
 }

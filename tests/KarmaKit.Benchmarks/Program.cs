@@ -2,12 +2,14 @@ using BenchmarkDotNet.Running;
 using KarmaKit.Benchmarks.Dns;
 using KarmaKit.Benchmarks.Ingest;
 using KarmaKit.Benchmarks.Readsocket;
+using KarmaKit.Benchmarks.State;
 
 namespace KarmaKit.Benchmarks;
 
 /// <summary>
 /// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>ingest ...</c> the one that posts
 /// reporters' batches to a durable collector; <c>dns-serve ...</c> the DNS server for dnsperf (tests/bench/dns-bench.sh);
+/// <c>state ...</c> measures the collector's start-up rebuild of the DNSBL state from karma.log and its snapshot;
 /// anything else goes to BenchmarkDotNet (<c>--filter *LineParser*</c>).
 /// </summary>
 internal static class Program
@@ -27,6 +29,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "dns-serve")
         {
             return DnsServe.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "state")
+        {
+            return StateReplayLoad.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -20,7 +20,7 @@ internal sealed class CollectorOptions
     /// <summary>The append-only report log.</summary>
     public string Log { get; set; } = "/var/log/karmakit/karma.log";
 
-    /// <summary>State directory: the reporters' token file (reporters.json) and the instance lock.</summary>
+    /// <summary>State directory: the reporters' token file (reporters.json), the instance lock and the state snapshot.</summary>
     public string Data { get; set; } = "/var/lib/karmakit";
 
     /// <summary>Known reporters by name; <c>Collector:Reporters:NAME:Token</c>.</summary>
@@ -43,6 +43,9 @@ internal sealed class CollectorOptions
 
     /// <summary><c>Collector:Dns</c>: the authoritative DNS server for the lists.</summary>
     public Dns.DnsOptions Dns { get; set; } = new();
+
+    /// <summary><c>Collector:State</c>: the DNSBL state rebuilt from karma.log and its snapshot.</summary>
+    public StateOptions State { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>
@@ -67,4 +70,14 @@ internal sealed class IdempotencyOptions
 {
     /// <summary>A batch id is remembered (a resend answers duplicate) for this long after it was appended.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary><c>Collector:State</c>.</summary>
+internal sealed class StateOptions
+{
+    /// <summary>How often the state snapshot (<c>Collector:Data/state.snapshot</c>) is written when reports came in; also at stop.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often a long replay of karma.log at start logs its progress.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
 
 namespace KarmaKit.Collector.Idempotency;
@@ -57,35 +58,88 @@ internal static class BatchIdScanner
             .Select(f => f.FullName)];
     }
 
+    /// <summary>
+    /// Counts the lines of each batch in the window. A batch's lines are contiguous and share one receive time, so
+    /// only a batch's first line is parsed strictly (<see cref="KarmaLogParser"/>, which allocates); the lines after
+    /// it are checked by the span parser of the state (<see cref="StateLine"/>) and matched by reporter and batch bytes.
+    /// </summary>
     private static long ScanFile(string path, DateTime cutoff, Dictionary<BatchKey, (TakenBatch Batch, int Size, int Lines)> found, ILogger logger)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         using Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
         long lines = 0, bad = 0, firstBad = -1;
+        var times = default(TimeCache);
+        var current = new CurrentBatch();
         LogLines.ForEach(stream, (line, offset) =>
         {
             lines++;
+            if (!StateLine.TryParse(line, out var fast, ref times))
+            {
+                firstBad = bad++ == 0 ? offset : firstBad;
+                return;
+            }
+
+            if (current.Matches(fast.Reporter, fast.Batch))
+            {
+                current.Lines++;
+                return;
+            }
+
+            current.Flush(found);
             if (!KarmaLogParser.TryParse(line, out var record))
             {
                 firstBad = bad++ == 0 ? offset : firstBad;
                 return;
             }
 
-            if (record!.Batch is null || record.Received < cutoff)
+            if (record!.Batch is not null)
             {
-                return;
+                // A batch before the window is followed too (its lines are skipped fast), but not counted.
+                var key = record.Received >= cutoff ? new BatchKey(record.Reporter, record.Batch) : (BatchKey?)null;
+                current.Start(fast.Reporter, fast.Batch, key, new TakenBatch(record.Received, record.BatchSize));
             }
-
-            var key = new BatchKey(record.Reporter, record.Batch);
-            found[key] = found.TryGetValue(key, out var seen)
-                ? seen with { Lines = seen.Lines + 1 }
-                : (new TakenBatch(record.Received, record.BatchSize), record.BatchSize, 1);
         });
+        current.Flush(found);
         if (bad > 0)
         {
             logger.UnreadableLines(path, bad, firstBad);
         }
 
         return lines;
+    }
+
+    /// <summary>The batch whose lines are being read, by its reporter and batch bytes.</summary>
+    private sealed class CurrentBatch
+    {
+        private byte[] _reporter = [];
+        private byte[] _batch = [];
+        private BatchKey? _key;
+        private TakenBatch _taken;
+        private bool _active;
+
+        public int Lines { get; set; }
+
+        public bool Matches(ReadOnlySpan<byte> reporter, ReadOnlySpan<byte> batch) =>
+            _active && !batch.IsEmpty && batch.SequenceEqual(_batch) && reporter.SequenceEqual(_reporter);
+
+        /// <summary>Follows a batch from its first line; a null <paramref name="key"/> follows it without counting it.</summary>
+        public void Start(ReadOnlySpan<byte> reporter, ReadOnlySpan<byte> batch, BatchKey? key, TakenBatch taken)
+        {
+            (_reporter, _batch, _key, _taken, Lines, _active) = (reporter.ToArray(), batch.ToArray(), key, taken, 1, true);
+        }
+
+        public void Flush(Dictionary<BatchKey, (TakenBatch Batch, int Size, int Lines)> found)
+        {
+            if (_key is { } key)
+            {
+                found[key] = found.TryGetValue(key, out var seen)
+                    ? seen with { Lines = seen.Lines + Lines }
+                    : (_taken, _taken.Reports, Lines);
+            }
+
+            _key = null;
+            _active = false;
+            Lines = 0;
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace KarmaKit.Collector.Storage;
 /// <summary>
 /// Owns karma.log for the host's lifetime: at start takes the instance lock in <c>Collector:Data</c>, repairs a torn
 /// end (<see cref="KarmaLogRecovery"/>), rebuilds the batch-id index (<see cref="BatchIdScanner"/>), opens the
-/// <see cref="KarmaLogWriter"/> and reopens it on SIGHUP (logrotate); at stop drains and closes it.
+/// <see cref="KarmaLogWriter"/> and reopens it on SIGHUP (logrotate); at stop drains and closes it. An
+/// <see cref="IKarmaLogObserver"/> (the DNSBL state) is told of each of these steps.
 /// </summary>
 internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
 {
@@ -16,14 +17,16 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CollectorMetrics? _metrics;
+    private readonly IKarmaLogObserver? _observer;
     private readonly TaskCompletionSource<KarmaLogWriter> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream? _lock;
     private PosixSignalRegistration? _sighup;
     private KarmaLogWriter? _writer;
 
-    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger, CollectorMetrics? metrics = null)
+    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger, CollectorMetrics? metrics = null, IKarmaLogObserver? observer = null)
     {
         _metrics = metrics;
+        _observer = observer;
         _options = options;
         _time = time;
         _logger = logger;
@@ -43,7 +46,8 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
             KarmaLogRecovery.Recover(LogPath, _options.Ingest.MaxReportsPerBatch, now, _logger);
             var ids = new BatchIdIndex(_options.Idempotency.Window);
             BatchIdScanner.Load(LogPath, ids, now, _logger);
-            var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger, metrics: _metrics);
+            _observer?.Recovered(LogPath);
+            var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger, metrics: _metrics, observer: _observer);
             _writer = writer;
             if (!OperatingSystem.IsWindows())
             {
@@ -76,6 +80,7 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
         {
             await _writer.DisposeAsync();
             _writer = null;
+            _observer?.Closed();
         }
 
         _lock?.Dispose();

@@ -16,6 +16,7 @@ internal sealed partial class KarmaLogWriter
         _ids.Prune(now);
         _buffer.ResetWrittenCount();
         _pending.Clear();
+        _appended.Clear();
         int unbatched = 0, unbatchedWork = 0;
         foreach (var work in group)
         {
@@ -29,6 +30,7 @@ internal sealed partial class KarmaLogWriter
 
                 unbatched += work.Reports!.Count;
                 unbatchedWork++;
+                _appended.Add(new AppendedBatch(work.Key.Reporter, work.Reports));
                 work.Result = new AppendResult(work.Reports.Count, Duplicate: false);
             }
             else if (_ids.TryGet(work.Key, out var taken))
@@ -48,6 +50,7 @@ internal sealed partial class KarmaLogWriter
                 }
 
                 _pending.Add(work.Key, size);
+                _appended.Add(new AppendedBatch(work.Key.Reporter, work.Reports));
                 work.Result = new AppendResult(size, Duplicate: false);
             }
         }
@@ -68,6 +71,7 @@ internal sealed partial class KarmaLogWriter
         Interlocked.Add(ref _batches, _pending.Count);
         Interlocked.Add(ref _duplicates, group.Count - _pending.Count - unbatchedWork);
         _metrics?.GroupCommitSize.Observe(group.Count);
+        Notify(now);
         foreach (var work in group)
         {
             work.Completion.TrySetResult(work.Result);
@@ -103,6 +107,31 @@ internal sealed partial class KarmaLogWriter
             }
 
             return false;
+        }
+    }
+
+    /// <summary>Tells the observer of a durable group, before its requests are answered; its failure is only logged.</summary>
+    private void Notify(DateTime now)
+    {
+        if (_observer is null || _appended.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _observer.Appended(new KarmaLogAppend
+            {
+                Received = now,
+                Generation = _generation,
+                Start = _file.Position - _buffer.WrittenCount,
+                Bytes = _buffer.WrittenSpan,
+                Batches = _appended,
+            });
+        }
+        catch (Exception ex)
+        {
+            _logger.ObserverFailed(ex, Path);
         }
     }
 

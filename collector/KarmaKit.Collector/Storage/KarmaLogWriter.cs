@@ -26,6 +26,8 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
     private readonly Dictionary<BatchKey, int> _pending = new(BatchIdIndex.Comparer);
     private readonly List<LogWork> _group = new(MaxGroupBatches);
+    private readonly List<AppendedBatch> _appended = new(MaxGroupBatches);
+    private readonly IKarmaLogObserver? _observer;
     private readonly BatchIdIndex _ids;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -38,9 +40,11 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private long _batches;
     private long _reports;
     private long _duplicates;
+    private long _generation;
 
-    private KarmaLogWriter(string path, FileStream file, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate)
+    private KarmaLogWriter(string path, FileStream file, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate, IKarmaLogObserver? observer)
     {
+        _observer = observer;
         Path = path;
         _file = file;
         _ids = ids;
@@ -67,13 +71,14 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
 
     /// <summary>
     /// Opens (creating it and its directory if needed) the log for appending. The writer takes no work before
-    /// <paramref name="startGate"/> completes (tests use it to queue a known group).
+    /// <paramref name="startGate"/> completes (tests use it to queue a known group). <paramref name="observer"/> hears of
+    /// every durable group commit.
     /// </summary>
-    public static KarmaLogWriter Open(string path, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate = null, CollectorMetrics? metrics = null)
+    public static KarmaLogWriter Open(string path, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate = null, CollectorMetrics? metrics = null, IKarmaLogObserver? observer = null)
     {
         var file = OpenFile(path);
         logger.LogOpened(path, file.Length);
-        return new KarmaLogWriter(path, file, ids, time, logger, startGate) { _metrics = metrics };
+        return new KarmaLogWriter(path, file, ids, time, logger, startGate, observer) { _metrics = metrics };
     }
 
     /// <summary>Appends a batch unless its id is taken; completes after the fsync that makes it durable.</summary>
@@ -189,6 +194,7 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
             var fresh = OpenFile(Path);
             _file.Dispose();
             _file = fresh;
+            _generation++;
             _logger.LogReopened(Path, fresh.Length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

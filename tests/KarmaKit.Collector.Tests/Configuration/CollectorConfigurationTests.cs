@@ -16,6 +16,7 @@ public sealed class CollectorConfigurationTests : TempDirectory
         Assert.Equal("/var/log/karmakit/karma.log", sut.Log);
         Assert.False(sut.AllowPlainHttpOffLoopback);
         Assert.Equal(TimeSpan.FromDays(7), sut.Idempotency.Window);
+        Assert.Equal(TimeSpan.FromMinutes(10), sut.State.SnapshotInterval);
         Assert.Equal(4L << 20, sut.Ingest.MaxBodyBytes);
         Assert.Empty(sut.Reporters);
         Assert.Empty(CollectorOptionsValidator.Collect(sut));
@@ -104,6 +105,7 @@ public sealed class CollectorConfigurationTests : TempDirectory
                 RateLimit = new RateLimitOptions { Burst = 0, BatchesPerPeriod = 0, Period = TimeSpan.Zero },
             },
             Idempotency = new IdempotencyOptions { Window = TimeSpan.FromSeconds(1) },
+            State = new StateOptions { SnapshotInterval = TimeSpan.FromSeconds(1), ProgressInterval = TimeSpan.Zero },
         };
 
         var errors = CollectorOptionsValidator.Collect(sut);
@@ -116,6 +118,7 @@ public sealed class CollectorConfigurationTests : TempDirectory
             "Collector:Ingest:HeadersTimeout", "Collector:Ingest:BodyTimeout", "Collector:Ingest:MinBodyBytesPerSecond",
             "Collector:Ingest:MaxConnections", "Collector:Ingest:MaxClockSkew", "Collector:Ingest:RateLimit:Burst",
             "Collector:Ingest:RateLimit:BatchesPerPeriod", "Collector:Ingest:RateLimit:Period", "Collector:Idempotency:Window",
+            "Collector:State:SnapshotInterval", "Collector:State:ProgressInterval",
         ];
         Assert.Equal(keys.Length, errors.Count);
         foreach (var key in keys)

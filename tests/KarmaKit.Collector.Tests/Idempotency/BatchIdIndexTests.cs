@@ -54,4 +54,32 @@ public sealed class BatchIdIndexTests : TempDirectory
         Assert.False(sut.TryGet(new BatchKey("mx1.example.org", "sideline"), out _));
         Assert.Equal(3, sut.Count);
     }
+
+    [Fact]
+    public void Load_BatchesOfManyLines_CountsEveryLineOfEachBatch()
+    {
+        var log = Path.Combine(Dir, "karma.log");
+        var old = Now.AddDays(-8);
+        var recent = Now.AddHours(-2);
+        File.WriteAllText(log + ".1",
+            Line(old, "before", 2) + Line(old, "before", 2)
+            + Line(recent, "split", 4) + Line(recent, "split", 4));
+        File.WriteAllText(log,
+            Line(recent, "split", 4) + Line(recent, "split", 4)
+            + Line(recent, "same-id", 2, "mx1.example.org") + Line(recent, "same-id", 2, "mx2.example.org")
+            + Line(recent, "three", 3) + "not a line\n" + Line(recent, "three", 3) + Line(recent, "three", 3)
+            + Line(recent, "short", 3) + Line(recent, "short", 3));
+        var sut = new BatchIdIndex(TimeSpan.FromDays(7));
+
+        BatchIdScanner.Load(log, sut, Now, NullLogger.Instance);
+
+        Assert.True(sut.TryGet(new BatchKey("mx1.example.org", "split"), out var split));
+        Assert.Equal(4, split.Reports);
+        Assert.True(sut.TryGet(new BatchKey("mx1.example.org", "three"), out _));
+        Assert.False(sut.TryGet(new BatchKey("mx1.example.org", "before"), out _));
+        Assert.False(sut.TryGet(new BatchKey("mx1.example.org", "same-id"), out _)); // one line each of two reporters' batches
+        Assert.False(sut.TryGet(new BatchKey("mx2.example.org", "same-id"), out _));
+        Assert.False(sut.TryGet(new BatchKey("mx1.example.org", "short"), out _));
+        Assert.Equal(2, sut.Count);
+    }
 }

@@ -53,7 +53,7 @@ public sealed partial class MetricsEndpointTests : TempDirectory
         Assert.Equal(syncs, samples["karmakit_log_group_commit_size_count"]);
         Assert.Equal(1, samples["karmakit_log_writable"]);
         Assert.Equal(2, samples["karmakit_batch_ids"]);
-        Assert.Equal(0, samples["karmakit_replay_seconds"]);
+        Assert.True(samples["karmakit_replay_seconds"] > 0); // set by the state rebuild at start
     }
 
     [Fact]

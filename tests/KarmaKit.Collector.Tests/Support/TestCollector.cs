@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using KarmaKit.Collector.Configuration;
+using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,8 @@ internal sealed class TestCollector : IAsyncDisposable
     public KarmaLogService Log => _app.Services.GetRequiredService<KarmaLogService>();
 
     public IServiceProvider Services => _app.Services;
+
+    public SubjectStateFeed State => _app.Services.GetRequiredService<SubjectStateFeed>();
 
     /// <summary>Starts a collector; <paramref name="settings"/> are more <c>--Collector:Key=value</c> arguments.</summary>
     public static Task<TestCollector> StartAsync(string directory, params string[] settings) =>
