@@ -51,6 +51,7 @@ internal static class CollectorHost
         builder.Configuration.AddConfiguration(configuration);
         ConfigureLogging(builder.Logging, configuration);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options));
+        builder.Services.AddSystemd(); // does nothing unless started by systemd with NOTIFY_SOCKET
 
         var services = builder.Services;
         services.AddSingleton(options);
