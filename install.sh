@@ -50,7 +50,7 @@ if [ -z "$published" ]; then
   trap 'rm -rf "$published"' EXIT
   for p in reporter/KarmaKit.Reporter collector/KarmaKit.Collector; do
     echo "karmakit: publishing $p (self-contained, linux-x64)"
-    dotnet publish "$p" -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
+    dotnet publish "$p" -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true -p:PublishReadyToRun=true \
       -p:DebugType=none -o "$published" --nologo -v quiet
   done
 fi
