@@ -77,6 +77,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
         {
             var key = _policy.KeyOf(subject).Value;
             Load(key);
+            _ledger.Apply(_view, _policy);
             var now = _time.GetUtcNow().UtcDateTime;
             return (_policy.EvaluateBlock(_view, now), _policy.EvaluateAllow(_view, now));
         }
