@@ -4,8 +4,9 @@ using KarmaKit.Collector.Dns;
 namespace KarmaKit.Collector.Listing;
 
 /// <summary>
-/// Publication cost: each commit copies the overlay (the changes since the last merge) and swaps one reference, so it
-/// grows with the overlay, not with the list. When the overlay passes <see cref="MergeAt"/>, a background task builds a
+/// Publication cost: each commit copies the recent changes (at most <see cref="ListingIndex.RecentLimit"/>; every
+/// thousand or so commits the overlay too) and swaps one reference, so it does not grow with the list. When the
+/// overlay passes <see cref="MergeAt"/>, a background task builds a
 /// new sorted base from base + overlay without the lock, then, under it, publishes that base with the changes made
 /// meanwhile as the new overlay. The content does not change, so neither does the serial.
 /// </summary>
@@ -25,8 +26,8 @@ internal sealed partial class ListingEngine
 
     private void MaybeMerge(ListingIndex block, ListingIndex allow)
     {
-        var blockDue = block.Overlay.Count >= MergeAt(block.Base.Count);
-        var allowDue = allow.Overlay.Count >= MergeAt(allow.Base.Count);
+        var blockDue = block.Changes >= MergeAt(block.Base.Count);
+        var allowDue = allow.Changes >= MergeAt(allow.Base.Count);
         if ((blockDue || allowDue) && Interlocked.Exchange(ref _merging, 1) == 0)
         {
             _ = Task.Run(() =>
@@ -62,18 +63,22 @@ internal sealed partial class ListingEngine
             {
                 var current = Index(list);
                 var residual = new Dictionary<UInt128, ListingAnswer>();
-                foreach (var (key, answer) in current.Overlay)
+                foreach (var level in (Dictionary<UInt128, ListingAnswer>[])[current.Overlay, current.Recent])
                 {
-                    if (!(taken.Overlay.TryGetValue(key, out var then) && then == answer))
+                    foreach (var key in level.Keys)
                     {
-                        residual[key] = answer; // changed since the merge began
+                        current.TryGetChange(key, out var now);
+                        if (!(taken.TryGetChange(key, out var then) && then == now))
+                        {
+                            residual[key] = now; // changed since the merge began
+                        }
                     }
                 }
 
-                var index = new ListingIndex(merged, residual, current.Count, current.Serial);
+                var index = new ListingIndex(merged, residual, [], current.Count, current.Serial);
                 var snapshot = _snapshot;
                 Volatile.Write(ref _snapshot, list == DnsList.Block ? snapshot with { Block = index } : snapshot with { Allow = index });
-                _logger.ListingMerged(list.ToString(), merged.Count, taken.Overlay.Count, stopwatch.ElapsedMilliseconds);
+                _logger.ListingMerged(list.ToString(), merged.Count, taken.Changes, stopwatch.ElapsedMilliseconds);
             }
         }
         catch (Exception ex)

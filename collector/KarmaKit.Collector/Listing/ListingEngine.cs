@@ -126,8 +126,8 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
 
             var old = _snapshot;
             Volatile.Write(ref _snapshot, new Snapshot(
-                new ListingIndex(ListingSet.Build(block), [], block.Count, unchecked(old.Block.Serial + 1)),
-                new ListingIndex(ListingSet.Build(allow), [], allow.Count, unchecked(old.Allow.Serial + 1))));
+                new ListingIndex(ListingSet.Build(block), [], [], block.Count, unchecked(old.Block.Serial + 1)),
+                new ListingIndex(ListingSet.Build(allow), [], [], allow.Count, unchecked(old.Allow.Serial + 1))));
             ScheduleReview();
             _logger.ListingRebuilt(block.Count, allow.Count, subjects.Count, stopwatch.ElapsedMilliseconds);
         }
@@ -248,7 +248,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
 
     private ListingPolicy NewPolicy() => new(_options, id => _store.Reporters[id], id => _store.Reasons[id]);
 
-    private static ListingIndex Empty(uint serial) => new(ListingSet.Build([]), [], 0, serial);
+    private static ListingIndex Empty(uint serial) => new(ListingSet.Build([]), [], [], 0, serial);
 
     private static void Stage(ListingIndex index, Dictionary<UInt128, ListingAnswer> pending, UInt128 key, ListingAnswer answer)
     {
@@ -259,7 +259,10 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
         }
     }
 
-    /// <summary>A new index: the old overlay copied with the changes, the count adjusted, the serial one up.</summary>
+    /// <summary>
+    /// A new index: the recent changes copied with the new ones (or, past <see cref="ListingIndex.RecentLimit"/>,
+    /// folded into a copy of the overlay), the count adjusted, the serial one up.
+    /// </summary>
     private static ListingIndex Apply(ListingIndex index, Dictionary<UInt128, ListingAnswer> pending)
     {
         if (pending.Count == 0)
@@ -267,23 +270,34 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
             return index;
         }
 
-        var overlay = new Dictionary<UInt128, ListingAnswer>(index.Overlay);
+        var recent = new Dictionary<UInt128, ListingAnswer>(index.Recent);
         var count = index.Count;
         foreach (var (key, answer) in pending)
         {
-            var had = index.TryGet(key, out _);
-            count += (answer.IsValid ? 1 : 0) - (had ? 1 : 0);
-            if (!answer.IsValid && !index.Base.TryGet(IpSubject.FromIPv6(key), out _))
-            {
-                overlay.Remove(key); // never in the base: nothing to hide
-            }
-            else
-            {
-                overlay[key] = answer;
-            }
+            count += (answer.IsValid ? 1 : 0) - (index.TryGet(key, out _) ? 1 : 0);
+            recent[key] = answer;
         }
 
-        return new ListingIndex(index.Base, overlay, count, unchecked(index.Serial + 1));
+        var overlay = index.Overlay;
+        if (recent.Count > ListingIndex.RecentLimit)
+        {
+            overlay = new Dictionary<UInt128, ListingAnswer>(overlay);
+            foreach (var (key, answer) in recent)
+            {
+                if (!answer.IsValid && !index.Base.TryGet(IpSubject.FromIPv6(key), out _))
+                {
+                    overlay.Remove(key); // never in the base: nothing to hide
+                }
+                else
+                {
+                    overlay[key] = answer;
+                }
+            }
+
+            recent = [];
+        }
+
+        return new ListingIndex(index.Base, overlay, recent, count, unchecked(index.Serial + 1));
     }
 
     private sealed record Snapshot(ListingIndex Block, ListingIndex Allow);
