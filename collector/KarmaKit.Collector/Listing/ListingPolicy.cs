@@ -20,7 +20,11 @@ internal sealed class ListingPolicy
     private readonly Dictionary<int, ListingAnswer> _white = [];
     private readonly Dictionary<int, (double Weight, int Cap)> _reporters = [];
     private readonly List<(uint Seen, double Weight)> _counted = [];
+    private readonly Dictionary<(uint Code, string Class), ListingAnswer> _byClass = [];
     private readonly uint _generic;
+
+    /// <summary>Distinct reasons per list with their own TXT text; later ones answer with their class only.</summary>
+    public const int MaxDistinctAnswers = 30_000;
 
     public ListingPolicy(ListingPolicyOptions options, Func<int, string> reporterName, Func<int, string> reasonText)
     {
@@ -171,8 +175,29 @@ internal sealed class ListingPolicy
         {
             var reason = reasonId == 0 ? null : _reasonText(reasonId);
             var text = string.IsNullOrEmpty(reason) ? (black ? "listed" : "allowed") : reason;
-            answer = new ListingAnswer(black ? CodeFor(reason) : ListingAnswer.DefaultCode, text);
+            var code = black ? CodeFor(reason) : ListingAnswer.DefaultCode;
+            if (cache.Count >= MaxDistinctAnswers)
+            {
+                // A list holds at most 65,536 distinct answers (ListingSet): past this many reasons, new ones share
+                // one answer per code, with the reason's class as its text.
+                return ClassAnswer(code, text);
+            }
+
+            answer = new ListingAnswer(code, text);
             cache[reasonId] = answer;
+        }
+
+        return answer;
+    }
+
+    private ListingAnswer ClassAnswer(uint code, string text)
+    {
+        var space = text.IndexOfAny([' ', '\t']);
+        var word = space < 0 ? text : text[..space];
+        if (!_byClass.TryGetValue((code, word), out var answer))
+        {
+            answer = new ListingAnswer(code, word);
+            _byClass[(code, word)] = answer;
         }
 
         return answer;

@@ -217,6 +217,23 @@ public class ListingPolicyTests
         Assert.Same(a.Reason, b.Reason);
     }
 
+    [Fact]
+    public void EvaluateBlock_MoreDistinctReasonsThanTheCap_LaterOnesAnswerTheirClass()
+    {
+        var sut = new ListingPolicy(new ListingPolicyOptions(), _ => "mx1", id => $"virus Sig-{id}");
+        var view = Black("8.8.4.4", (1, TimeSpan.FromHours(1)));
+        for (var id = 1; id <= ListingPolicy.MaxDistinctAnswers; id++)
+        {
+            view.Set(view.LastBlack, id, 0, 0);
+            Assert.Equal($"virus Sig-{id}", sut.EvaluateBlock(view, Now).Answer.Reason);
+        }
+
+        view.Set(view.LastBlack, ListingPolicy.MaxDistinctAnswers + 1, 0, 0);
+        var answer = sut.EvaluateBlock(view, Now).Answer;
+
+        Assert.Equal((0x7F00_0003u, "virus"), (answer.Code, answer.Reason));
+    }
+
     [Theory]
     [InlineData("2001:db8:1:2:3:4:5:6", 64, "2001:db8:1:2::")]
     [InlineData("2001:db8:1:2:3:4:5:6", 48, "2001:db8:1::")]
