@@ -14,6 +14,9 @@ internal sealed partial class ListingEngine
 {
     private static readonly TimeSpan MinimumReviewDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>Timers take at most about 49 days; a later review wakes once a day to re-arm.</summary>
+    private static readonly TimeSpan MaximumReviewDelay = TimeSpan.FromDays(1);
+
     private readonly ITimer _timer;
     private readonly PriorityQueue<UInt128, uint> _due = new();
     private readonly Dictionary<UInt128, uint> _reviewAt = [];
@@ -60,7 +63,7 @@ internal sealed partial class ListingEngine
         var now = _time.GetUtcNow().UtcDateTime;
         var delay = StateTime.ToDateTime(at)!.Value - now;
         _scheduled = at;
-        _timer.Change(delay < MinimumReviewDelay ? MinimumReviewDelay : delay, Timeout.InfiniteTimeSpan);
+        _timer.Change(delay < MinimumReviewDelay ? MinimumReviewDelay : delay > MaximumReviewDelay ? MaximumReviewDelay : delay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The timer's work: re-evaluate the keys that are due and publish.</summary>

@@ -106,6 +106,25 @@ public class ListingEngineTests : TempDirectory
         Assert.Equal(0, engine.Count(DnsList.Block));
     }
 
+    [Fact]
+    public async Task Review_WhiteWindowOverTimerLimit_AllowlistExpiresBlackReturnsNot()
+    {
+        await using var collector = await StartAsync(settings: ["--Collector:Policy:WhiteWindow=60.00:00:00", "--Collector:Policy:DelistAfter=90.00:00:00"]);
+        await PostAsync(collector, Report("192.0.2.40", "black", "spam"));
+        await PostAsync(collector, Report("192.0.2.40", "white", "customer"), TestCollector.Token2, TestCollector.Reporter2);
+        var engine = Engine(collector);
+        Assert.True(engine.TryGet(DnsList.Allow, IpSubject.Parse("192.0.2.40"), out _));
+
+        for (var day = 0; day < 61; day++)
+        {
+            _time.Advance(TimeSpan.FromDays(1));
+        }
+
+        Assert.False(engine.TryGet(DnsList.Allow, IpSubject.Parse("192.0.2.40"), out _));
+        Assert.Equal(ListingVerdict.BelowThreshold, engine.Explain(IpSubject.Parse("192.0.2.40")).Block.Verdict); // its reporter left the 7-day window
+        Assert.False(engine.TryGet(DnsList.Block, IpSubject.Parse("192.0.2.40"), out _));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
