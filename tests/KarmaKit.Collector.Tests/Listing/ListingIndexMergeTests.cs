@@ -72,6 +72,46 @@ public class ListingIndexMergeTests
     }
 
     [Fact]
+    public async Task TryGet_WhileCommitsAndMergesPublish_ListedKeysNeverMissing()
+    {
+        for (uint i = 0; i < 5000; i++)
+        {
+            Apply(Verb.Black, 0x0800_0000u + i);
+        }
+
+        using var sut = Engine();
+        sut.Recovered("");
+        using var stop = new CancellationTokenSource();
+        var misses = 0L;
+        var reader = Task.Run(() =>
+        {
+            var i = 0u;
+            while (!stop.IsCancellationRequested)
+            {
+                if (!sut.TryGet(DnsList.Block, IpSubject.FromIPv4(0x0800_0000u + (i++ % 5000)), out var answer) || answer.Reason != "spam x")
+                {
+                    Interlocked.Increment(ref misses);
+                }
+            }
+        });
+
+        for (uint i = 0; i < 3000; i++)
+        {
+            Commit(sut, Verb.Black, 0x0900_0000u + i);
+            if (i % 1000 == 999)
+            {
+                sut.MergeNow();
+            }
+        }
+
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.Equal(0, Interlocked.Read(ref misses));
+        Assert.Equal(8000, sut.Count(DnsList.Block));
+    }
+
+    [Fact]
     public void Appended_UnchangedAnswer_NoNewSerial()
     {
         using var sut = Engine();
