@@ -99,11 +99,13 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
             _members.Clear();
             ClearReviews();
             var keys = new List<UInt128>(subjects.Count);
+            var prefixes = new HashSet<UInt128>();
             foreach (var subject in subjects)
             {
-                if (Track(subject, out var key))
+                Track(subject, out var key);
+                if (subject.IsIPv4 || prefixes.Add(key))
                 {
-                    keys.Add(key);
+                    keys.Add(key); // each key once: addresses are unique in the state, IPv6 prefixes are not
                 }
             }
 
@@ -142,10 +144,8 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
             {
                 foreach (var report in batch.Reports)
                 {
-                    if (Track(report.Subject, out var key))
-                    {
-                        _touched.Add(key);
-                    }
+                    Track(report.Subject, out var key);
+                    _touched.Add(key);
                 }
             }
 
@@ -159,27 +159,23 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
 
     public void Dispose() => _timer.Dispose();
 
-    /// <summary>Records an address under its key (IPv6 prefixes remember their members); false for a key seen before.</summary>
-    private bool Track(IpSubject subject, out UInt128 key)
+    /// <summary>The key of an address; an IPv6 prefix remembers its member addresses.</summary>
+    private void Track(IpSubject subject, out UInt128 key)
     {
         key = _policy.KeyOf(subject).Value;
         if (subject.IsIPv4 || !_aggregate)
         {
-            return true;
+            return;
         }
 
         if (!_members.TryGetValue(key, out var members))
         {
             _members[key] = [subject.Value];
-            return true;
         }
-
-        if (!members.Contains(subject.Value))
+        else if (!members.Contains(subject.Value))
         {
             members.Add(subject.Value);
         }
-
-        return true;
     }
 
     /// <summary>Re-evaluates <see cref="_touched"/> and publishes one snapshot with the changes. Under the writer lock.</summary>

@@ -133,7 +133,7 @@ public class ListingEngineTests : TempDirectory
         string[] before;
         await using (var collector = await StartAsync())
         {
-            await PostAsync(collector, Report("192.0.2.10", "black", "virus A"), Report("192.0.2.11", "black", "spam B"), Report("2001:db8:5::1", "black", "dictionary C"));
+            await PostAsync(collector, Report("192.0.2.10", "black", "virus A"), Report("192.0.2.11", "black", "spam B"), Report("2001:db8:5::1", "black", "dictionary C"), Report("2001:db8:5::2", "black", "dictionary C"));
             await PostAsync(collector, Report("192.0.2.11", "white", "ok"), TestCollector.Token2, TestCollector.Reporter2);
             before = Entries(Engine(collector));
         }
@@ -147,6 +147,7 @@ public class ListingEngineTests : TempDirectory
         {
             Assert.Equal(before, Entries(Engine(collector)));
             Assert.Equal(3, before.Length);
+            Assert.Equal((2, 1), (Engine(collector).Count(DnsList.Block), Engine(collector).Count(DnsList.Allow))); // one /64 for two addresses
         }
     }
 
