@@ -40,8 +40,9 @@ reporter_dll=$root/artifacts/bin/KarmaKit.Reporter/release/karmakit-reporter.dll
 
 # Each program reads its own (initially empty) file here, never /etc/karmakit: edit them to try settings.
 for f in collector reporter; do [[ -f $run/$f.json ]] || echo '{}' >"$run/$f.json"; done
+# ListDocumentationRanges: a local try reports 192.0.2.x / 2001:db8:: clients, which production never lists.
 collector_opts=(--config "$run/collector.json" --Collector:Data="$run/collector" --Collector:Log="$run/karma.log"
-  "${collector_args[@]}")
+  --Collector:Policy:ListDocumentationRanges=true "${collector_args[@]}")
 collector() { dotnet "$collector_dll" "$@" "${collector_opts[@]}"; }
 
 # The token: made once, shown by `reporters add` once, kept for the next runs. A lost token file or

@@ -3,6 +3,7 @@ using KarmaKit.Collector.Compat;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Ingest;
+using KarmaKit.Collector.Listing;
 using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
@@ -64,6 +65,7 @@ internal static class CollectorHost
         services.AddHostedService(sp => sp.GetRequiredService<KarmaLogService>());
         services.AddSingleton<BatchEndpoint>();
         services.AddCompatListener(options);
+        services.AddListingEngine();
         configure?.Invoke(builder);
         services.AddDnsServer();
 

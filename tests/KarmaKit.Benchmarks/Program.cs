@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using KarmaKit.Benchmarks.Dns;
 using KarmaKit.Benchmarks.Ingest;
+using KarmaKit.Benchmarks.Listing;
 using KarmaKit.Benchmarks.Readsocket;
 using KarmaKit.Benchmarks.State;
 
@@ -10,6 +11,7 @@ namespace KarmaKit.Benchmarks;
 /// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>ingest ...</c> the one that posts
 /// reporters' batches to a durable collector; <c>dns-serve ...</c> the DNS server for dnsperf (tests/bench/dns-bench.sh);
 /// <c>state ...</c> measures the collector's start-up rebuild of the DNSBL state from karma.log and its snapshot;
+/// <c>listing [ENTRIES] [COMMITS]</c> the listing engine's start-up build and per-commit publication cost;
 /// anything else goes to BenchmarkDotNet (<c>--filter *LineParser*</c>).
 /// </summary>
 internal static class Program
@@ -29,6 +31,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "dns-serve")
         {
             return DnsServe.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "listing")
+        {
+            return ListingPublishLoad.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "state")

@@ -46,6 +46,9 @@ internal sealed class CollectorOptions
 
     /// <summary><c>Collector:State</c>: the DNSBL state rebuilt from karma.log and its snapshot.</summary>
     public StateOptions State { get; set; } = new();
+
+    /// <summary><c>Collector:Policy</c>: when a reported address is listed.</summary>
+    public Listing.ListingPolicyOptions Policy { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>

@@ -83,6 +83,20 @@ internal sealed class ListingSet
         return true;
     }
 
+    /// <summary>Every entry, IPv4 first, each part in key order (for merges and exports).</summary>
+    public IEnumerable<KeyValuePair<IpSubject, ListingAnswer>> Entries()
+    {
+        for (var i = 0; i < _v4.Length; i++)
+        {
+            yield return new(IpSubject.FromIPv4(_v4[i]), _answers[_v4Answers[i]]);
+        }
+
+        for (var i = 0; i < _v6.Length; i++)
+        {
+            yield return new(IpSubject.FromIPv6(_v6[i]), _answers[_v6Answers[i]]);
+        }
+    }
+
     /// <summary>Keys with their answer ids in arrival order, sorted at the end with the last arrival of a key kept.</summary>
     private sealed class Column<T>
         where T : struct, IComparable<T>

@@ -260,7 +260,7 @@ public class DnsResponderTests
     [Fact]
     public void Respond_SerialChanges_SoaFollows()
     {
-        var listing = Listing(serial: 10);
+        var listing = DnsTestZones.Listing(serial: 10);
         var sut = Responder(listing: listing);
 
         listing.Replace(DnsList.Block, [new(Virus, ListingAnswer.Listed)]);

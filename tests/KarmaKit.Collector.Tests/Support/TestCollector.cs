@@ -52,6 +52,7 @@ internal sealed class TestCollector : IAsyncDisposable
         [
             "--Collector:Http=http://127.0.0.1:0",
             "--Collector:Dns:Listen=127.0.0.1:0",
+            "--Collector:Policy:ListDocumentationRanges=true", // the tests' clients are 192.0.2.x, 2001:db8::
             $"--Collector:Log={Path.Combine(directory, "log", "karma.log")}",
             $"--Collector:Data={Path.Combine(directory, "data")}",
             $"--Collector:Reporters:{Reporter1}:Token={Token1}",

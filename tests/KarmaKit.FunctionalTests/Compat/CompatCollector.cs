@@ -44,6 +44,7 @@ internal sealed class CompatCollector : IAsyncDisposable
             $"--Collector:Data={Path.Combine(directory, "data")}",
             $"--Collector:Compat:Tcp={compat}",
             $"--Collector:Compat:Sources:{reporter}={sources}",
+            "--Collector:Policy:ListDocumentationRanges=true", // the tests' clients are documentation addresses
         })
         {
             info.ArgumentList.Add(argument);

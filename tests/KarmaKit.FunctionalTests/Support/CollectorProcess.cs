@@ -51,6 +51,7 @@ internal sealed class CollectorProcess : IAsyncDisposable
         info.ArgumentList.Add($"--Collector:Log={LogPath(directory)}");
         info.ArgumentList.Add($"--Collector:Data={Path.Combine(directory, "data")}");
         info.ArgumentList.Add("--Collector:Dns:Listen=127.0.0.1:0"); // a free port: tests run collectors side by side
+        info.ArgumentList.Add("--Collector:Policy:ListDocumentationRanges=true"); // the tests' clients are 192.0.2.x, 2001:db8::
         foreach (var (name, token) in reporters)
         {
             info.ArgumentList.Add($"--Collector:Reporters:{name}:Token={token}");
