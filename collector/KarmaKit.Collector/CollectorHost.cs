@@ -72,6 +72,7 @@ internal static class CollectorHost
         var app = builder.Build();
         app.MapPost("/v1/batches", app.Services.GetRequiredService<BatchEndpoint>().HandleAsync);
         app.MapGet("/healthz", HealthAsync);
+        app.MapGet("/lookup/{address}", app.Services.GetRequiredService<Listing.LookupEndpoint>().HandleAsync);
         app.MapMetrics(options);
         return app;
     }

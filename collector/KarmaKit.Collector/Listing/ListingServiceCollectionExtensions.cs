@@ -13,6 +13,7 @@ internal static class ListingServiceCollectionExtensions
     public static IServiceCollection AddListingEngine(this IServiceCollection services)
     {
         services.AddSingleton<ListingEngine>();
+        services.AddSingleton<LookupEndpoint>();
         services.AddSingleton<IDnsListing>(sp => sp.GetRequiredService<ListingEngine>());
         services.AddSingleton<IKarmaLogObserver>(sp => new KarmaLogObservers(sp.GetRequiredService<SubjectStateFeed>(), sp.GetRequiredService<ListingEngine>()));
         return services;
