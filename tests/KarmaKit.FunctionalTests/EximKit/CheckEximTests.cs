@@ -65,7 +65,8 @@ public sealed class CheckEximTests
     [Fact]
     public async Task CheckExim_AgentDown_Problem()
     {
-        var socket = $"inet:127.0.0.1:{Readsocket.FreeLoopbackEndPoint().Port}"; // nothing listens there
+        using var refusing = new RefusingPort(); // nothing listens there, and nothing else can take the port
+        var socket = refusing.ReadsocketName;
         using var exim = KitConfig.CreateEnvironment(socket, new KitOptions { Timeout = "1s" });
 
         var result = await RunCheckAsync(exim.ConfigPath);

@@ -33,3 +33,21 @@ internal static class Readsocket
         return (IPEndPoint)probe.LocalEndPoint!;
     }
 }
+
+/// <summary>
+/// A loopback TCP port that refuses every connection for as long as this lives: bound but never listening, so no
+/// other test or program can take the port meanwhile (a "free" port that is merely unused could be).
+/// </summary>
+internal sealed class RefusingPort : IDisposable
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+    public RefusingPort() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+    public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+    /// <summary>The readsocket name: <c>inet:127.0.0.1:PORT</c>.</summary>
+    public string ReadsocketName => $"inet:127.0.0.1:{Port}";
+
+    public void Dispose() => _socket.Dispose();
+}
