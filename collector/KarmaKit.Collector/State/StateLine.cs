@@ -155,23 +155,7 @@ internal ref struct StateLine
     private static bool TryInt(ReadOnlySpan<byte> text, out int value)
     {
         value = 0;
-        if (text.IsEmpty || text.Length > 9)
-        {
-            return false;
-        }
-
-        foreach (var b in text)
-        {
-            var d = b - '0';
-            if ((uint)d > 9)
-            {
-                return false;
-            }
-
-            value = (value * 10) + d;
-        }
-
-        return true;
+        return !text.IsEmpty && text.Length <= 9 && StateTime.Digits(text, out value);
     }
 }
 

@@ -170,47 +170,26 @@ internal sealed partial class StateReplayer : IDisposable
     internal static int Unescape(ReadOnlySpan<byte> text, Span<byte> output)
     {
         var n = 0;
-        for (var i = 0; i < text.Length; i++)
+        var i = 0;
+        while (i < text.Length)
         {
-            var b = text[i];
+            var b = text[i++];
             if (b != '\\')
             {
                 output[n++] = b;
                 continue;
             }
 
-            if (++i >= text.Length)
+            if (!KarmaLogFormat.TryReadEscape(text, ref i, out output[n]))
             {
                 return -1;
             }
 
-            switch (text[i])
-            {
-                case (byte)'\\' or (byte)'"':
-                    output[n++] = text[i];
-                    break;
-                case (byte)'n':
-                    output[n++] = (byte)'\n';
-                    break;
-                case (byte)'r':
-                    output[n++] = (byte)'\r';
-                    break;
-                case (byte)'t':
-                    output[n++] = (byte)'\t';
-                    break;
-                case (byte)'x' when i + 2 < text.Length && char.IsAsciiHexDigit((char)text[i + 1]) && char.IsAsciiHexDigit((char)text[i + 2]):
-                    output[n++] = (byte)((Hex(text[i + 1]) << 4) | Hex(text[i + 2]));
-                    i += 2;
-                    break;
-                default:
-                    return -1;
-            }
+            n++;
         }
 
         return n;
     }
-
-    private static int Hex(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>Reason id through a small direct-mapped cache of reason bytes (reasons repeat a lot).</summary>
     private int Reason(ReadOnlySpan<byte> text)

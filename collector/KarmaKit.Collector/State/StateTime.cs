@@ -47,7 +47,8 @@ internal static class StateTime
         return true;
     }
 
-    private static bool Digits(ReadOnlySpan<byte> text, out int value)
+    /// <summary>Unsigned decimal digits only (no sign, no spaces); the caller bounds the length.</summary>
+    internal static bool Digits(ReadOnlySpan<byte> text, out int value)
     {
         value = 0;
         foreach (var b in text)

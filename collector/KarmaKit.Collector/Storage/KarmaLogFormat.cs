@@ -139,6 +139,47 @@ internal static class KarmaLogFormat
         }
     }
 
+    /// <summary>
+    /// Reads back one escape that <see cref="EscapeByte"/> writes: <paramref name="i"/> is at the byte after the
+    /// backslash and moves past the escape. False for an unknown or cut-off escape. The one decoder of the reason's
+    /// escapes, for <see cref="KarmaLogParser"/> and the state replay alike.
+    /// </summary>
+    internal static bool TryReadEscape(ReadOnlySpan<byte> text, ref int i, out byte value)
+    {
+        value = 0;
+        if (i >= text.Length)
+        {
+            return false;
+        }
+
+        switch (text[i])
+        {
+            case (byte)'\\' or (byte)'"':
+                value = text[i];
+                break;
+            case (byte)'n':
+                value = (byte)'\n';
+                break;
+            case (byte)'r':
+                value = (byte)'\r';
+                break;
+            case (byte)'t':
+                value = (byte)'\t';
+                break;
+            case (byte)'x' when i + 2 < text.Length && char.IsAsciiHexDigit((char)text[i + 1]) && char.IsAsciiHexDigit((char)text[i + 2]):
+                value = (byte)((Hex(text[i + 1]) << 4) | Hex(text[i + 2]));
+                i += 3;
+                return true;
+            default:
+                return false;
+        }
+
+        i++;
+        return true;
+    }
+
+    private static int Hex(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
     /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> (UTC) without a format string.</summary>
     private static void WriteTime(IBufferWriter<byte> output, DateTime time)
     {

@@ -202,33 +202,12 @@ internal static class KarmaLogParser
                 continue;
             }
 
-            if (i >= rest.Length)
+            if (!KarmaLogFormat.TryReadEscape(rest, ref i, out bytes[n]))
             {
                 return false;
             }
 
-            var e = rest[i++];
-            switch (e)
-            {
-                case (byte)'\\' or (byte)'"':
-                    bytes[n++] = e;
-                    break;
-                case (byte)'n':
-                    bytes[n++] = (byte)'\n';
-                    break;
-                case (byte)'r':
-                    bytes[n++] = (byte)'\r';
-                    break;
-                case (byte)'t':
-                    bytes[n++] = (byte)'\t';
-                    break;
-                case (byte)'x' when i + 2 <= rest.Length && IsHex(rest[i]) && IsHex(rest[i + 1]):
-                    bytes[n++] = (byte)((Hex(rest[i]) << 4) | Hex(rest[i + 1]));
-                    i += 2;
-                    break;
-                default:
-                    return false;
-            }
+            n++;
         }
 
         if (!Utf8.IsValid(bytes.AsSpan(0, n)))
@@ -241,7 +220,4 @@ internal static class KarmaLogParser
         return rest.IsEmpty;
     }
 
-    private static bool IsHex(byte c) => char.IsAsciiHexDigit((char)c);
-
-    private static int Hex(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
