@@ -20,8 +20,6 @@ internal sealed class DnsResponder(DnsSettings settings, IDnsListing listing)
 {
     private const int Answer = 0;
     private const int Authority = 1;
-    private static readonly IpSubject TestListed = IpSubject.FromIPv4(0x7F00_0002);
-    private static readonly IpSubject TestUnlisted = IpSubject.FromIPv4(0x7F00_0001);
 
     public DnsSettings Settings => settings;
 
@@ -115,7 +113,7 @@ internal sealed class DnsResponder(DnsSettings settings, IDnsListing listing)
                     w.StartRecord(Answer, DnsWire.HeaderLength, DnsWire.TypeTxt, settings.Ttl);
                     var at = w.StartRData();
                     var text = w.Free;
-                    var length = text.Length > 1 ? settings.Txt.Write(text[1..], answer.Reason, subject) : 0;
+                    var length = text.Length > 1 ? settings.Txt.Write(text[1..], answer.Reason, listing.ListedAs(zone.List, subject)) : 0;
                     w.WriteByte((byte)length);
                     w.Advance(length);
                     w.EndRData(at);
@@ -131,7 +129,7 @@ internal sealed class DnsResponder(DnsSettings settings, IDnsListing listing)
 
     private bool TryGetListed(DnsList list, IpSubject subject, out ListingAnswer answer)
     {
-        if (subject == TestUnlisted)
+        if (subject == Rfc5782TestEntries.Unlisted)
         {
             answer = default;
             return false;
@@ -143,7 +141,7 @@ internal sealed class DnsResponder(DnsSettings settings, IDnsListing listing)
         }
 
         answer = ListingAnswer.TestEntry;
-        return subject == TestListed;
+        return subject == Rfc5782TestEntries.Listed;
     }
 
     private DnsRcode Negative(ref DnsMessageWriter w, DnsZone zone, scoped ReadOnlySpan<byte> labels, int prefix, DnsRcode rcode)

@@ -40,4 +40,11 @@ internal interface IDnsListing
 
     /// <summary>The SOA serial of <paramref name="list"/>'s zone.</summary>
     uint Serial(DnsList list);
+
+    /// <summary>
+    /// The address that <c>{address}</c> in the TXT of <paramref name="subject"/>'s entry stands for: the entry's own
+    /// key (an IPv6 prefix's network address when addresses are aggregated), not the address asked, so that zone
+    /// files and transfers, which cannot substitute per query, answer exactly as the server does. Hot path, as above.
+    /// </summary>
+    IpSubject ListedAs(DnsList list, IpSubject subject) => subject;
 }

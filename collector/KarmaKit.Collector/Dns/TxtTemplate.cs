@@ -85,6 +85,13 @@ internal sealed class TxtTemplate
         return written;
     }
 
+    /// <summary>The TXT text for an entry, as <see cref="Write"/> gives it, for zone files and transfers.</summary>
+    public byte[] Render(string reason, IpSubject subject)
+    {
+        Span<byte> text = stackalloc byte[MaxLength];
+        return text[..Write(text, reason, subject)].ToArray();
+    }
+
     private static bool Match(string text, int index, string field) => string.CompareOrdinal(text, index, field, 0, field.Length) == 0;
 
     /// <summary>Copies as much of <paramref name="source"/> as fits, never ending inside a UTF-8 sequence.</summary>

@@ -60,6 +60,11 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
 
     public uint Serial(DnsList list) => Index(list).Serial;
 
+    public IpSubject ListedAs(DnsList list, IpSubject subject) => subject.IsIPv4 ? subject : IpSubject.FromIPv6(subject.Value & _mask);
+
+    /// <summary>The prefix length of an IPv6 listing key (<c>Collector:Policy:Ipv6Prefix</c>).</summary>
+    public int Ipv6Prefix => _options.Ipv6Prefix;
+
     /// <summary>Entries on a list.</summary>
     public int Count(DnsList list) => Index(list).Count;
 
