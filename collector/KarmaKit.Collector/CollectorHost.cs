@@ -66,6 +66,9 @@ internal static class CollectorHost
         services.AddSingleton<BatchEndpoint>();
         services.AddCompatListener(options);
         services.AddListingEngine();
+        services.AddSingleton(new Admin.AdminAuthenticator(options.Admin));
+        services.AddSingleton<Admin.AdminStats>();
+        services.AddSingleton<Admin.AdminEndpoints>();
         configure?.Invoke(builder);
         services.AddDnsServer();
 
@@ -74,6 +77,7 @@ internal static class CollectorHost
         app.MapGet("/healthz", HealthAsync);
         app.MapGet("/lookup/{address}", app.Services.GetRequiredService<Listing.LookupEndpoint>().HandleAsync);
         app.MapMetrics(options);
+        app.Services.GetRequiredService<Admin.AdminEndpoints>().Map(app);
         return app;
     }
 

@@ -47,6 +47,9 @@ internal sealed class CollectorOptions
     /// <summary><c>Collector:State</c>: the DNSBL state rebuilt from karma.log and its snapshot.</summary>
     public StateOptions State { get; set; } = new();
 
+    /// <summary><c>Collector:Admin</c>: the operator's token for <c>/admin/</c> (lookup, allow, delist, stats).</summary>
+    public AdminOptions Admin { get; set; } = new();
+
     /// <summary><c>Collector:Policy</c>: when a reported address is listed.</summary>
     public Listing.ListingPolicyOptions Policy { get; set; } = new();
 }

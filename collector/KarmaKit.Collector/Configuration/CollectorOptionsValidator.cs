@@ -44,6 +44,9 @@ internal static class CollectorOptionsValidator
                 $"must be a plain token of at least {MinPlainTokenLength} characters without white space, or {HashPrefix} and 64 hex digits");
         }
 
+        Check(o.Admin.Token is null || IsValidToken(o.Admin.Token), "Admin:Token",
+            $"must be a plain token of at least {MinPlainTokenLength} characters without white space, or {HashPrefix} and 64 hex digits");
+
         var i = o.Ingest;
         Check(i.MaxBodyBytes is >= 1024 and <= 1L << 30, "Ingest:MaxBodyBytes", $"must be between 1024 and 1073741824, got {i.MaxBodyBytes}");
         Check(i.MaxReportsPerBatch is >= 1 and <= 1_000_000, "Ingest:MaxReportsPerBatch", $"must be between 1 and 1000000, got {i.MaxReportsPerBatch}");
