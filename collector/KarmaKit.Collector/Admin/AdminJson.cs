@@ -85,7 +85,9 @@ internal static class AdminJson
     {
         if (time is { } t)
         {
-            writer.WriteString(name, t.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+            // The state keeps whole seconds; the log's times have milliseconds.
+            var format = t.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-ddTHH:mm:ssZ" : "yyyy-MM-ddTHH:mm:ss.fffZ";
+            writer.WriteString(name, t.ToString(format, System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 
