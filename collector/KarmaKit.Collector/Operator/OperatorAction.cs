@@ -22,7 +22,7 @@ internal sealed record OperatorRequest(string Operator, OperatorVerb Verb, IpNet
 /// <param name="Until">When an allow entry or a delist's hold ends; null: no end (allow) or no hold (delist).</param>
 internal sealed record OperatorAction(DateTime At, string Operator, OperatorVerb Verb, IpNetwork Network, DateTime? Until, string? Reason)
 {
-    /// <summary>Whether an allow entry or a delist's hold is still on at <paramref name="now"/>.</summary>
+    /// <summary>Whether an allow entry is still on at <paramref name="now"/> (no end: always).</summary>
     public bool LastsAt(DateTime now) => Until is not { } until || now < until;
 
     public static OperatorAction From(OperatorRequest request, DateTime at) =>

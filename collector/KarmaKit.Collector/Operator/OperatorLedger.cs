@@ -55,7 +55,8 @@ internal sealed class OperatorLedger
 
         foreach (var (address, action) in _delists)
         {
-            if (!action.LastsAt(now) && action.At + relevance < now)
+            var held = action.Until is { } hold && now < hold; // a delist without an end has no hold
+            if (!held && action.At + relevance < now)
             {
                 _delists.Remove(address);
             }
