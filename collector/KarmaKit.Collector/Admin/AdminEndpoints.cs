@@ -16,7 +16,7 @@ namespace KarmaKit.Collector.Admin;
 /// Changes go through karma.log's writer like reports, so they are durable, replayed at start, and already in DNS
 /// when the answer leaves.
 /// </summary>
-internal sealed partial class AdminEndpoints(AdminAuthenticator auth, ListingEngine engine, KarmaLogService log, AdminStats stats, ILogger<AdminEndpoints> logger)
+internal sealed class AdminEndpoints(AdminAuthenticator auth, ListingEngine engine, KarmaLogService log, AdminStats stats, ILogger<AdminEndpoints> logger)
 {
     /// <summary>Largest request body: a JSON object of a few short strings.</summary>
     public const int MaxBodyBytes = 16 * 1024;

@@ -49,7 +49,7 @@ internal readonly record struct ListingDecision(ListingVerdict Verdict, ListingA
         ListingVerdict.Expired => $"expired: {Detail}",
         ListingVerdict.WhiteReport => $"white report: {Detail}",
         ListingVerdict.SpecialPurpose => $"special-purpose range, never listed: {Detail}",
-        ListingVerdict.OperatorAllow => $"allowed by operator {Detail}",
+        ListingVerdict.OperatorAllow => $"allowed by operator: {Detail}",
         ListingVerdict.Delisted => $"delisted by operator {Detail}",
         _ => Verdict.ToString(),
     };

@@ -185,7 +185,7 @@ internal sealed class ListingPolicy
         {
             // An entry within one key is published on the allowlist; a wider network only keeps keys off the blocklist.
             return new ListingDecision(ListingVerdict.Listed, OperatorAnswer(allow.Reason), 0, 0,
-                allow.Until is { } end ? Ceiling(end) : 0, $"allowed by operator {OperatorText.Allow(allow)}");
+                allow.Until is { } end ? Ceiling(end) : 0, $"allowed by operator: {OperatorText.Allow(allow)}");
         }
 
         if (view.LastWhite == 0)

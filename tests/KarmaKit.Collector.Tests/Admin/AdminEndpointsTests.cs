@@ -103,6 +103,20 @@ public class AdminEndpointsTests : TempDirectory
     }
 
     [Fact]
+    public async Task Lookup_Public_SaysAllowedByOperatorWithoutNames()
+    {
+        await using var collector = await TestCollector.StartAsync(Dir, AdminTestClient.Setting);
+        await Batches.AcceptedAsync(await collector.PostAsync(Batches.Json("b-1")));
+        await AdminTestClient.ChangeAsync(collector, "allow", new { address = "192.0.2.0/24", reason = "customer relay", @operator = "alice" });
+
+        var pub = await collector.Client.GetStringAsync("lookup/192.0.2.2");
+
+        Assert.Contains("\"why\":\"allowed by operator: 192.0.2.0/24 with no end (customer relay)\"", pub, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", pub, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestCollector.Reporter1, pub, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stats_AfterReportsAndActions_Counts()
     {
         await using var collector = await TestCollector.StartAsync(Dir, AdminTestClient.Setting);

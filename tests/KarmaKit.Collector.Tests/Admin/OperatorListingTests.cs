@@ -33,7 +33,7 @@ public class OperatorListingTests : TempDirectory
         await ReportAsync(collector, "192.0.2.11"); // a new report inside the range does not list either
         Assert.Null(await AdminTestClient.AAsync(collector, "11.2.0.192.bl.karmakit.test"));
         Assert.Null(await AdminTestClient.AAsync(collector, "10.2.0.192.wl.karmakit.test")); // a network is not published on the allowlist
-        Assert.StartsWith("allowed by operator admin (192.0.2.0/24) until", Engine(collector).Explain(IpSubject.Parse("192.0.2.10")).Block.Why(), StringComparison.Ordinal);
+        Assert.StartsWith("allowed by operator: 192.0.2.0/24 until", Engine(collector).Explain(IpSubject.Parse("192.0.2.10")).Block.Why(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class OperatorPolicyTests
         var decision = _policy.EvaluateBlock(View("192.0.2.77", TimeSpan.FromMinutes(5)), Now);
 
         Assert.Equal(ListingVerdict.OperatorAllow, decision.Verdict);
-        Assert.Equal("allowed by operator alice (192.0.2.0/24) until 2026-11-28T11:00:00Z (customer relay)", decision.Why());
+        Assert.Equal("allowed by operator: 192.0.2.0/24 until 2026-11-28T11:00:00Z (customer relay)", decision.Why());
         Assert.Equal(StateTime.FromDateTime(Now.AddHours(23)), decision.ReviewAt); // relisted then if still fresh
     }
 
@@ -88,7 +88,7 @@ public class OperatorPolicyTests
         var decision = _policy.EvaluateBlock(View("192.0.2.9", TimeSpan.FromMinutes(5)), Now);
 
         Assert.Equal(ListingVerdict.Delisted, decision.Verdict);
-        Assert.Equal("delisted by operator alice at 2026-11-27T11:59:00Z (false positive): no black report since", decision.Why());
+        Assert.Equal("delisted by operator at 2026-11-27T11:59:00Z (false positive): no black report since", decision.Why());
     }
 
     [Fact]

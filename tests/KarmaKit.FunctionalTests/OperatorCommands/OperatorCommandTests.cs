@@ -71,10 +71,11 @@ public sealed class OperatorCommandTests : IDisposable
             Assert.Equal("127.0.0.2", await DigAsync("5.113.0.203.wl.karmakit.test"));
             var lookup = await CliAsync("lookup", "192.0.2.10");
             Assert.True(lookup.ExitCode == 0, lookup.ToString());
-            Assert.Contains("allowed by operator alice (192.0.2.0/24) until", lookup.Output, StringComparison.Ordinal);
+            Assert.Contains("allowed by operator: 192.0.2.0/24 until", lookup.Output, StringComparison.Ordinal);
             Assert.Contains("reporter mx1: last ", lookup.Output, StringComparison.Ordinal);
+            Assert.Contains("operator allow: 192.0.2.0/24 by alice at ", lookup.Output, StringComparison.Ordinal);
             var delisted = await CliAsync("lookup", "198.51.100.7");
-            Assert.Contains("delisted by operator", delisted.Output, StringComparison.Ordinal);
+            Assert.Contains("delisted by operator at ", delisted.Output, StringComparison.Ordinal);
 
             var unallow = await CliAsync("unallow", "192.0.2.0/24");
             Assert.True(unallow.ExitCode == 0, unallow.ToString());
