@@ -3,6 +3,7 @@ using System.Globalization;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Listing;
+using KarmaKit.Collector.Operator;
 using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
 using KarmaKit.Protocol;
@@ -74,6 +75,21 @@ internal static class ListingPublishLoad
         }
 
         Console.WriteLine($"lookup: {lookups.Elapsed.TotalNanoseconds / 2_000_000:0} ns each, {hits:N0} hits of 2,000,000");
+
+        // Operator actions: one address, and a /16 over listed keys (a pass over the whole state under its lock).
+        foreach (var (text, verb) in new[] { ("8.0.0.7", OperatorVerb.Allow), ("8.0.0.0/16", OperatorVerb.Allow), ("8.0.0.0/16", OperatorVerb.Unallow) })
+        {
+            if (!IpNetwork.TryParse(text.AsSpan(), out var network))
+            {
+                throw new FormatException(text);
+            }
+
+            var action = new OperatorAction(now, "bench", verb, network, null, "benchmark");
+            var start = Stopwatch.GetTimestamp();
+            engine.Appended(new KarmaLogAppend { Received = now, Generation = 0, Start = 0, Bytes = bytes, Batches = [], Actions = [action] });
+            Console.WriteLine($"operator {verb.ToWire()} {text}: {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0.0} ms, {engine.Count(DnsList.Block):N0} listed");
+        }
+
         return 0;
     }
 }
