@@ -4,8 +4,6 @@ namespace KarmaKit.Collector.Storage;
 
 internal sealed partial class KarmaLogWriter
 {
-    private long _whites;
-
     private void Commit(List<LogWork> group)
     {
         if (Volatile.Read(ref _broken) is { } broken)
@@ -72,15 +70,16 @@ internal sealed partial class KarmaLogWriter
             return;
         }
 
+        var whites = 0;
         foreach (var batch in _appended)
         {
             foreach (var report in batch.Reports)
             {
-                _whites += report.Verb == KarmaKit.Protocol.Verb.White ? 1 : 0;
+                whites += report.Verb == KarmaKit.Protocol.Verb.White ? 1 : 0;
             }
         }
 
-        Interlocked.Exchange(ref _whiteReports, _whites);
+        Interlocked.Add(ref _whiteReports, whites);
         Interlocked.Add(ref _operatorActions, _actions.Count);
         foreach (var (key, reports) in _pending)
         {
