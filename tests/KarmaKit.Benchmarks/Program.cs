@@ -9,8 +9,9 @@ namespace KarmaKit.Benchmarks;
 
 /// <summary>
 /// <c>readsocket ...</c> runs the load tool that does what Exim does per call; <c>ingest ...</c> the one that posts
-/// reporters' batches to a durable collector; <c>dns-serve ...</c> the DNS server for dnsperf (tests/bench/dns-bench.sh);
-/// <c>state ...</c> measures the collector's start-up rebuild of the DNSBL state from karma.log and its snapshot;
+/// reporters' batches to a durable collector; <c>report-feed ...</c> the steady report stream of
+/// tests/bench/dns-bench.sh's loaded round; <c>state ...</c> measures the collector's start-up rebuild of the DNSBL
+/// state from karma.log and its snapshot;
 /// <c>listing [ENTRIES] [COMMITS]</c> the listing engine's start-up build and per-commit publication cost;
 /// anything else goes to BenchmarkDotNet (<c>--filter *LineParser*</c>).
 /// </summary>
@@ -28,9 +29,9 @@ internal static class Program
             return IngestLoad.Run(args[1..]);
         }
 
-        if (args.Length > 0 && args[0] == "dns-serve")
+        if (args.Length > 0 && args[0] == "report-feed")
         {
-            return DnsServe.Run(args[1..]);
+            return ReportFeed.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "listing")
