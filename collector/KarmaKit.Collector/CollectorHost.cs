@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using KarmaKit.Collector.Compat;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
+using KarmaKit.Collector.Export;
 using KarmaKit.Collector.Ingest;
 using KarmaKit.Collector.Listing;
 using KarmaKit.Collector.Metrics;
@@ -66,6 +67,7 @@ internal static class CollectorHost
         services.AddSingleton<BatchEndpoint>();
         services.AddCompatListener(options);
         services.AddListingEngine();
+        services.AddZoneExport();
         configure?.Invoke(builder);
         services.AddDnsServer();
 
