@@ -17,6 +17,7 @@ internal sealed class ZoneExportSettings
         Retry = dns.Retry;
         Expire = dns.Expire;
         Txt = dns.Txt;
+        Rbldnsd = RbldnsdTemplate.Create(options.TxtTemplate, options.LookupUrl);
         Ns = [.. DnsOptionsValidator.SplitNames(options.Ns).Select(n => Text(DnsName.TryEncode(n, out var w) ? w : [0]))];
         Hostmaster = Text(DnsName.TryEncodeMailbox(options.Hostmaster, out var r) ? r : [0]);
         var zones = new List<ExportZone> { new(DnsList.Block, Text(DnsName.TryEncode(options.Zone, out var b) ? b : [0])) };
@@ -47,6 +48,9 @@ internal sealed class ZoneExportSettings
     public uint Expire { get; }
 
     public TxtTemplate Txt { get; }
+
+    /// <summary>The TXT template as an rbldnsd base template; null when every entry must carry its literal text.</summary>
+    public RbldnsdTemplate? Rbldnsd { get; }
 
     /// <summary>From validated options (<see cref="DnsOptionsValidator"/>).</summary>
     public static ZoneExportSettings Create(DnsOptions options) => new(options);

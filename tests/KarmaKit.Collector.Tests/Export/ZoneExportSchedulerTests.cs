@@ -68,7 +68,7 @@ public class ZoneExportSchedulerTests : TempDirectory
         Assert.Equal((0, before), (early, serialEarly));
         Assert.Equal(1, due); // the blocklist; the allowlist did not change
         Assert.Equal(engine.Serial(DnsList.Block), Serial(ZoneExporter.Ip4SetPath(Zones, Bl)));
-        Assert.Contains("\n192.0.2.44 :127.0.0.3:=virus Eicar - see ", File.ReadAllText(ZoneExporter.Ip4SetPath(Zones, Bl)), StringComparison.Ordinal);
+        Assert.Contains("\n:127.0.0.3:virus Eicar\n192.0.2.44\n", File.ReadAllText(ZoneExporter.Ip4SetPath(Zones, Bl)), StringComparison.Ordinal);
         Assert.Contains("\n44.2.0.192 IN A 127.0.0.3\n", File.ReadAllText(ZoneExporter.MasterPath(Zones, Bl)), StringComparison.Ordinal);
     }
 
@@ -94,7 +94,7 @@ public class ZoneExportSchedulerTests : TempDirectory
 
         Assert.Equal((0, 0, 1), (failed, tooSoon, retried));
         Assert.DoesNotContain("192.0.2.45", old, StringComparison.Ordinal);
-        Assert.Contains("\n192.0.2.45 ", File.ReadAllText(ZoneExporter.Ip4SetPath(Zones, Bl)), StringComparison.Ordinal);
+        Assert.Contains("\n192.0.2.45\n", File.ReadAllText(ZoneExporter.Ip4SetPath(Zones, Bl)), StringComparison.Ordinal);
     }
 
     /// <summary>The serial in a file's first line.</summary>

@@ -32,7 +32,7 @@ public class ZoneExportServiceTests : TempDirectory
 
         await Batches.AcceptedAsync(await collector.PostAsync(Batches.Json("x-1")));
 
-        await WaitForAsync(() => File.ReadAllText(ZoneExporter.Ip4SetPath(zones, Bl)).Contains("\n192.0.2.2 :127.0.0.3:", StringComparison.Ordinal));
+        await WaitForAsync(() => File.ReadAllText(ZoneExporter.Ip4SetPath(zones, Bl)).Contains("\n:127.0.0.3:virus Eicar\n192.0.2.2\n", StringComparison.Ordinal));
     }
 
     [Fact]

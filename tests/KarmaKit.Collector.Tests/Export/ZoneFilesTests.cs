@@ -31,9 +31,14 @@ public class ZoneFilesTests
             $TTL 300
             $SOA 300 ns1.example.org dns\.admin.example.org 2026112701 3600 600 604800 60
             $NS 300 ns1.example.org ns2.example.net
+            $= $= - see https://bl.example.org/$
             !127.0.0.1
-            127.0.0.2 :127.0.0.2:=RFC 5782 test entry - see https://bl.example.org/127.0.0.2
-            192.0.2.7 :127.0.0.3:=virus "Eicar" costs $$5 \ café - see https://bl.example.org/192.0.2.7
+            192.0.2.9 :127.0.0.2:=#2 tricky  - see https://bl.example.org/192.0.2.9
+            :127.0.0.2:RFC 5782 test entry
+            127.0.0.2
+            :127.0.0.3:virus "Eicar" costs $5 \ café
+            192.0.2.7
+            198.51.100.1
 
             """.ReplaceLineEndings("\n"),
             sut);
@@ -77,6 +82,10 @@ public class ZoneFilesTests
             2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN TXT "RFC 5782 test entry - see https://bl.example.org/127.0.0.2"
             7.2.0.192 IN A 127.0.0.3
             7.2.0.192 IN TXT "virus \"Eicar\" costs $5 \\ caf\195\169 - see https://bl.example.org/192.0.2.7"
+            9.2.0.192 IN A 127.0.0.2
+            9.2.0.192 IN TXT "#2 tricky  - see https://bl.example.org/192.0.2.9"
+            1.100.51.198 IN A 127.0.0.3
+            1.100.51.198 IN TXT "virus \"Eicar\" costs $5 \\ caf\195\169 - see https://bl.example.org/198.51.100.1"
             *.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2 IN A 127.0.0.4
             *.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2 IN TXT "#1 =spam - see https://bl.example.org/2001:db8:1:2::"
 
@@ -110,6 +119,34 @@ public class ZoneFilesTests
     }
 
     [Theory]
+    [InlineData("{reason} - see {url}", "https://x/{address}", "$= $= - see https://x/$\n")]
+    [InlineData("listed: {reason} ($$ {address})", "", "$= listed: $= ($$$$ $)\n")]
+    [InlineData("{reason} {url}", "https://x/?ip={address}&z=1", "$= $= https://x/?ip=$&z=1\n")]
+    [InlineData("{address}={reason}", "", null)] // '$=' would be the reason
+    [InlineData("{reason} {url}", "https://x/{address}1", null)] // '$1' a variable
+    [InlineData("{address}{address}", "", null)] // '$$' a dollar
+    [InlineData(" {reason}", "", null)] // rbldnsd drops leading white space
+    public void RbldnsdTemplate_Template_BaseLineOrNone(string template, string url, string? expected) =>
+        Assert.Equal(expected, RbldnsdTemplate.Create(template, url)?.Line);
+
+    [Fact]
+    public void RbldnsdTemplate_Length_FixedPlusFields()
+    {
+        var sut = RbldnsdTemplate.Create("{reason} - see {url} ({reason})", "https://x/{address}")!;
+
+        Assert.Equal(" - see https://x/ ()".Length + (2 * 5) + 9, sut.Length(5, 9));
+    }
+
+    [Theory]
+    [InlineData("virus Eicar", true)]
+    [InlineData("#x", false)]
+    [InlineData("=x", false)]
+    [InlineData(" x", false)]
+    [InlineData("x ", false)]
+    [InlineData("", false)]
+    public void RbldnsdTemplate_Keeps_WhatADefaultLineKeeps(string reason, bool expected) => Assert.Equal(expected, RbldnsdTemplate.Keeps(reason));
+
+    [Theory]
     [InlineData("listed", true)]
     [InlineData("ends in a space ", false)]
     [InlineData("line\nbreak", false)]
@@ -129,7 +166,13 @@ public class ZoneFilesTests
         var virus = new ListingAnswer(0x7F00_0003, "virus \"Eicar\" costs $5 \\ café");
         var spam = new ListingAnswer(0x7F00_0004, "#1 =spam");
         var network = IpSubject.FromIPv6(IpSubject.Parse("2001:db8:1:2::").Value & (UInt128.MaxValue << (128 - ipv6Prefix)));
-        var index = new ListingIndex(ListingSet.Build([new(IpSubject.Parse("192.0.2.7"), virus), new(network, spam)]), [], [], 2, 2026112701);
+        var tricky = new ListingAnswer(0x7F00_0002, "#2 tricky ");
+        var index = new ListingIndex(
+            ListingSet.Build([new(IpSubject.Parse("192.0.2.7"), virus), new(IpSubject.Parse("192.0.2.9"), tricky), new(IpSubject.Parse("198.51.100.1"), virus), new(network, spam)]),
+            [],
+            [],
+            4,
+            2026112701);
         return ZoneSnapshot.Capture(index, DnsList.Block, ipv6Prefix);
     }
 

@@ -24,14 +24,17 @@ public sealed partial class RbldnsdEquivalenceTests : IDisposable
 
     private string Zones => Path.Combine(_dir, "data", "zones");
 
-    [Fact]
-    public async Task Export_ServedByRbldnsd_AnswersAsTheCollector()
+    [Theory]
+    [InlineData("{reason} - see {url}", "\"virus \\\"Eicar\\\" costs $5 \\\\ caf\\195\\169 - see https://bl.example.org/?ip=192.0.2.7&x=$1\"")] // IPv4 from rbldnsd's base template
+    [InlineData("{address}={reason} {url}", "\"192.0.2.7=virus \\\"Eicar\\\" costs $5 \\\\ caf\\195\\169 https://bl.example.org/?ip=192.0.2.7&x=$1\"")] // every entry literal
+    public async Task Export_ServedByRbldnsd_AnswersAsTheCollector(string template, string txt)
     {
         await using var collector = await CollectorProcess.StartAsync(_dir, CollectorProcess.FreePort(), new Dictionary<string, string> { ["mx1"] = Token },
-            "--Collector:Export:Interval=00:00:01", "--Collector:Dns:LookupUrl=https://bl.example.org/?ip={address}&x=$1");
+            "--Collector:Export:Interval=00:00:01", "--Collector:Dns:LookupUrl=https://bl.example.org/?ip={address}&x=$1", $"--Collector:Dns:TxtTemplate={template}");
         var dns = await DnsPortAsync(collector);
         await PostAsync(collector,
             Report("black", "192.0.2.7", "virus \"Eicar\" costs $5 \\ café"),
+            Report("black", "192.0.2.8", "#literal = yes"),
             Report("black", "2001:db8:1:2::5", "=spam # not a comment"),
             Report("white", "198.51.100.9", "customer relay"));
         var blSerial = Serial((await Dig.AskAsync(dns, Bl, "SOA")).Answer);
@@ -45,6 +48,7 @@ public sealed partial class RbldnsdEquivalenceTests : IDisposable
         string[] names =
         [
             $"7.2.0.192.{Bl}", // listed IPv4, TXT with quotes, '$', '\' and UTF-8
+            $"8.2.0.192.{Bl}", // listed IPv4 whose reason rbldnsd would not keep in a default line
             $"{Nibbles("2001:db8:1:2::5")}.{Bl}", // the reported address in the listed /64
             $"{Nibbles("2001:db8:1:2:ffff:1:2:3")}.{Bl}", // another address in it
             $"{Nibbles("2001:db8:1:3::5")}.{Bl}", // the next /64: not listed
@@ -75,9 +79,8 @@ public sealed partial class RbldnsdEquivalenceTests : IDisposable
             }
         }
 
-        Assert.Equal(2 * 8, listed); // 8 names listed, each with an A and a TXT: the comparison is not between two empty zones
-        Assert.Contains($"7.2.0.192.{Bl}. 300 IN TXT \"virus \\\"Eicar\\\" costs $5 \\\\ caf\\195\\169 - see https://bl.example.org/?ip=192.0.2.7&x=$1\"",
-            (await Dig.AskAsync(rbldnsd.Port, $"7.2.0.192.{Bl}", "TXT")).Answer);
+        Assert.Equal(2 * 9, listed); // 9 names listed, each with an A and a TXT: the comparison is not between two empty zones
+        Assert.Equal([$"7.2.0.192.{Bl}. 300 IN TXT {txt}"], (await Dig.AskAsync(rbldnsd.Port, $"7.2.0.192.{Bl}", "TXT")).Answer);
     }
 
     [Fact]
