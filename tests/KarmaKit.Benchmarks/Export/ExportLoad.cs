@@ -9,10 +9,12 @@ using KarmaKit.Protocol.Subjects;
 namespace KarmaKit.Benchmarks.Export;
 
 /// <summary>
-/// <c>export [ENTRIES] [--ipv6 N] [--rounds R] [--dir DIR]</c>: a published list of ENTRIES random public IPv4
+/// <c>export [ENTRIES] [--ipv6 N] [--rounds R] [--dir DIR] [--template TXT]</c>: a published list of ENTRIES random public IPv4
 /// addresses (default 1,000,000, seed 5782, four reasons) and N IPv6 /64s (default 0), then R rounds (default 3) of
 /// the zone export as the collector runs it: the capture, the rbldnsd ip4set and ip6trie, the master file, each
 /// written atomically (temp file, fsync, rename, directory fsync) into DIR (default a fresh temp directory, removed).
+/// TXT is <c>Collector:Dns:TxtTemplate</c> (<c>"{address}={reason}"</c> cannot be rbldnsd's base template, so every
+/// entry is then written with its literal text).
 /// </summary>
 internal static class ExportLoad
 {
@@ -22,6 +24,7 @@ internal static class ExportLoad
         var ipv6 = Option(args, "--ipv6", 0);
         var rounds = Option(args, "--rounds", 3);
         var given = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault();
+        var template = args.SkipWhile(a => a != "--template").Skip(1).FirstOrDefault() ?? new DnsOptions().TxtTemplate;
         var directory = given ?? Directory.CreateTempSubdirectory("kk-export-bench-").FullName;
         Console.WriteLine(Machine());
         try
@@ -29,7 +32,8 @@ internal static class ExportLoad
             var sw = Stopwatch.StartNew();
             var index = Build(entries, ipv6);
             Console.WriteLine($"listing of {index.Count:N0} entries ({entries:N0} IPv4, {ipv6:N0} IPv6 /64) built in {sw.ElapsedMilliseconds} ms; writing to {directory}");
-            var exporter = new ZoneExporter(ZoneExportSettings.Create(new DnsOptions()), directory);
+            var exporter = new ZoneExporter(ZoneExportSettings.Create(new DnsOptions { TxtTemplate = template }), directory);
+            Console.WriteLine($"TXT template {template}: {(exporter.Settings.Rbldnsd is null ? "literal text per entry" : "rbldnsd base template " + exporter.Settings.Rbldnsd.Line.TrimEnd())}");
             var zone = exporter.Settings.Zones[0];
             for (var round = 1; round <= rounds; round++)
             {
