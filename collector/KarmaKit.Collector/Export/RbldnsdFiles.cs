@@ -7,12 +7,14 @@ namespace KarmaKit.Collector.Export;
 /// <summary>
 /// rbldnsd(8) datasets of one zone: an <c>ip4set</c> with the IPv4 entries and an <c>ip6trie</c> with the IPv6 ones
 /// (rbldnsd takes one dataset type per file), each with the zone's <c>$TTL</c>, <c>$SOA</c> and <c>$NS</c>, so either
-/// file may come first on rbldnsd's command line. Every entry carries its A code and its TXT as literal text,
-/// <c>ENTRY :127.0.0.x:=TEXT</c>: the leading <c>=</c> keeps a text that starts with <c>#</c>, <c>=</c> or a space
-/// as it is, and <c>$</c> is doubled, so rbldnsd substitutes nothing and answers the bytes the built-in server does.
+/// file may come first on rbldnsd's command line. Most IPv4 addresses sit under a default line per answer and get
+/// their TXT from rbldnsd's base template (RbldnsdFiles.Ip4Set.cs); every other entry carries its A code and its TXT
+/// as literal text, <c>ENTRY :127.0.0.x:=TEXT</c>: the leading <c>=</c> keeps the base template out and a text that
+/// starts with <c>#</c>, <c>=</c> or a space as it is, and <c>$</c> is doubled, so rbldnsd answers the bytes the
+/// built-in server does.
 /// The test entry 127.0.0.2 is in both files (the IPv6 one as ::ffff:7f00:2); 127.0.0.1 and ::ffff:7f00:1 are excluded.
 /// </summary>
-internal static class RbldnsdFiles
+internal static partial class RbldnsdFiles
 {
     /// <summary>The longest TXT rbldnsd answers (its txtsubst() stops at 254 bytes).</summary>
     public const int MaxTxt = 254;
@@ -23,86 +25,6 @@ internal static class RbldnsdFiles
     private static readonly byte[] MappedTestEntry = "::ffff:7f00:2"u8.ToArray();
     private static readonly byte[] MappedTestExclusion = "!::ffff:7f00:1\n"u8.ToArray();
     private static readonly byte[] TestExclusion = "!127.0.0.1\n"u8.ToArray();
-
-    /// <summary>
-    /// Writes the ip4set; returns how many TXT rbldnsd cannot give back exactly (see <see cref="IsExact"/>). With a
-    /// base template (<see cref="RbldnsdTemplate"/>), single addresses whose reason rbldnsd keeps and whose TXT fits
-    /// are grouped under one default line per answer; the others carry their literal text.
-    /// </summary>
-    public static int WriteIp4Set(ZoneSnapshot zone, ExportZone export, ZoneExportSettings settings, ZoneTextWriter w)
-    {
-        WriteHeader(zone, export, settings, "ip4set", w);
-        var template = settings.Rbldnsd;
-        if (template is not null)
-        {
-            w.Write(template.Line);
-        }
-
-        w.Write(TestExclusion);
-        var inexact = 0;
-        var groups = new Dictionary<ListingAnswer, Group>();
-        Span<byte> address = stackalloc byte[IpSubject.MaxTextLength];
-        foreach (var entry in zone.Entries)
-        {
-            if (!entry.Network.IsIPv4)
-            {
-                continue;
-            }
-
-            if (template is not null && entry.IsSingle)
-            {
-                if (!groups.TryGetValue(entry.Answer, out var group))
-                {
-                    group = new Group(RbldnsdTemplate.Keeps(entry.Answer.Reason) ? System.Text.Encoding.UTF8.GetByteCount(entry.Answer.Reason) : -1);
-                    groups[entry.Answer] = group;
-                }
-
-                entry.Network.TryFormat(address, out var length);
-                if (group.ReasonBytes >= 0 && template.Length(group.ReasonBytes, length) <= MaxTxt)
-                {
-                    group.Addresses.Add(entry.Network.IPv4Value);
-                    continue;
-                }
-            }
-
-            var line = w.GetSpan();
-            entry.Network.TryFormat(line, out var n);
-            if (!entry.IsSingle)
-            {
-                n += Cidr(line[n..], entry.PrefixLength);
-            }
-
-            inexact += Value(line, ref n, entry, entry.Network, settings.Txt);
-            w.Advance(n);
-        }
-
-        foreach (var (answer, group) in groups)
-        {
-            if (group.Addresses.Count == 0)
-            {
-                continue;
-            }
-
-            var line = w.GetSpan();
-            var n = 0;
-            line[n++] = (byte)':';
-            IpSubject.FromIPv4(answer.Code).TryFormat(line[n..], out var code);
-            n += code;
-            line[n++] = (byte)':';
-            n += System.Text.Encoding.UTF8.GetBytes(answer.Reason, line[n..]);
-            line[n++] = (byte)'\n';
-            w.Advance(n);
-            foreach (var value in group.Addresses)
-            {
-                line = w.GetSpan(IpSubject.MaxTextLength + 1);
-                IpSubject.FromIPv4(value).TryFormat(line, out n);
-                line[n++] = (byte)'\n';
-                w.Advance(n);
-            }
-        }
-
-        return inexact;
-    }
 
     /// <summary>Writes the ip6trie; returns how many TXT rbldnsd cannot give back exactly.</summary>
     public static int WriteIp6Trie(ZoneSnapshot zone, ExportZone export, ZoneExportSettings settings, ZoneTextWriter w)
@@ -159,12 +81,6 @@ internal static class RbldnsdFiles
         w.Write($"$TTL {s.Ttl}\n");
         w.Write($"$SOA {s.Ttl} {ns[0]} {s.Hostmaster} {zone.Serial} {s.Refresh} {s.Retry} {s.Expire} {s.NegativeTtl}\n");
         w.Write($"$NS {s.Ttl} {string.Join(' ', ns)}\n");
-    }
-
-    /// <summary>The addresses under one default line; <see cref="ReasonBytes"/> is -1 when rbldnsd would not keep the reason.</summary>
-    private sealed record Group(int ReasonBytes)
-    {
-        public List<uint> Addresses { get; } = [];
     }
 
     private static int Cidr(Span<byte> destination, int prefix)

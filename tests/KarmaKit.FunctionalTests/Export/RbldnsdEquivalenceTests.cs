@@ -79,6 +79,14 @@ public sealed partial class RbldnsdEquivalenceTests : IDisposable
             }
         }
 
+        foreach (var (apex, type) in (IEnumerable<(string, string)>)[(Bl, "SOA"), (Bl, "NS"), (Wl, "SOA"), (Wl, "NS")])
+        {
+            var ours = await Dig.AskAsync(dns, apex, type);
+            var theirs = await Dig.AskAsync(rbldnsd.Port, apex, type);
+
+            Assert.True(ours.Status == "NOERROR" && ours.Answer.Count == 1 && ours.Answer.SequenceEqual(theirs.Answer), $"{apex} {type}: collector {ours}, rbldnsd {theirs}");
+        }
+
         Assert.Equal(2 * 9, listed); // 9 names listed, each with an A and a TXT: the comparison is not between two empty zones
         Assert.Equal([$"7.2.0.192.{Bl}. 300 IN TXT {txt}"], (await Dig.AskAsync(rbldnsd.Port, $"7.2.0.192.{Bl}", "TXT")).Answer);
     }
