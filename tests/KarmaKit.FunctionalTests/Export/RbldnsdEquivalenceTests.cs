@@ -12,7 +12,7 @@ namespace KarmaKit.FunctionalTests.Export;
 /// <summary>
 /// The zone export served by real rbldnsd (Debian's package) answers as the collector's own DNS server does: the real
 /// collector lists addresses from a reporter's batch, writes its export, rbldnsd loads it, and dig asks both the same
-/// questions. The master files pass named-checkzone.
+/// questions. The master files pass named-checkzone (BIND) and nsd-checkzone (NSD).
 /// </summary>
 public sealed partial class RbldnsdEquivalenceTests : IDisposable
 {
@@ -92,7 +92,7 @@ public sealed partial class RbldnsdEquivalenceTests : IDisposable
     }
 
     [Fact]
-    public async Task Export_MasterFiles_PassNamedCheckzone()
+    public async Task Export_MasterFiles_PassNamedCheckzoneAndNsdCheckzone()
     {
         await using var collector = await CollectorProcess.StartAsync(_dir, CollectorProcess.FreePort(), new Dictionary<string, string> { ["mx1"] = Token },
             "--Collector:Export:Interval=00:00:01");
@@ -103,8 +103,12 @@ public sealed partial class RbldnsdEquivalenceTests : IDisposable
         {
             var sut = await ProcessRunner.RunAsync("named-checkzone", "-i", "full", zone, Path.Combine(Zones, $"{zone}.zone"));
 
+            var nsd = await ProcessRunner.RunAsync("nsd-checkzone", zone, Path.Combine(Zones, $"{zone}.zone"));
+
             Assert.True(sut.ExitCode == 0, sut.ToString());
             Assert.Matches($@"zone {Regex.Escape(zone)}/IN: loaded serial \d+", sut.Output);
+            Assert.True(nsd.ExitCode == 0, nsd.ToString());
+            Assert.Equal($"zone {zone} is ok", nsd.Output.Trim());
         }
     }
 
