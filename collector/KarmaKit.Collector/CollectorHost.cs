@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using KarmaKit.Collector.Compat;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
+using KarmaKit.Collector.Export;
 using KarmaKit.Collector.Ingest;
 using KarmaKit.Collector.Listing;
 using KarmaKit.Collector.Metrics;
@@ -69,6 +70,7 @@ internal static class CollectorHost
         services.AddSingleton(new Admin.AdminAuthenticator(options.Admin));
         services.AddSingleton<Admin.AdminStats>();
         services.AddSingleton<Admin.AdminEndpoints>();
+        services.AddZoneExport();
         configure?.Invoke(builder);
         services.AddDnsServer();
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using KarmaKit.Benchmarks.Dns;
+using KarmaKit.Benchmarks.Export;
 using KarmaKit.Benchmarks.Ingest;
 using KarmaKit.Benchmarks.Listing;
 using KarmaKit.Benchmarks.Readsocket;
@@ -13,6 +14,7 @@ namespace KarmaKit.Benchmarks;
 /// tests/bench/dns-bench.sh's loaded round; <c>state ...</c> measures the collector's start-up rebuild of the DNSBL
 /// state from karma.log and its snapshot;
 /// <c>listing [ENTRIES] [COMMITS]</c> the listing engine's start-up build and per-commit publication cost;
+/// <c>export [ENTRIES] [--ipv6 N]</c> the zone export (rbldnsd files and the master file) of a list that size;
 /// anything else goes to BenchmarkDotNet (<c>--filter *LineParser*</c>).
 /// </summary>
 internal static class Program
@@ -37,6 +39,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "listing")
         {
             return ListingPublishLoad.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "export")
+        {
+            return ExportLoad.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "state")

@@ -52,6 +52,9 @@ internal sealed class CollectorOptions
 
     /// <summary><c>Collector:Policy</c>: when a reported address is listed.</summary>
     public Listing.ListingPolicyOptions Policy { get; set; } = new();
+
+    /// <summary><c>Collector:Export</c>: the zone files for rbldnsd and BIND-format servers.</summary>
+    public Export.ExportOptions Export { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>
