@@ -17,8 +17,8 @@ internal static class BindZoneFile
     public static void Write(ZoneSnapshot zone, ExportZone export, ZoneExportSettings s, ZoneTextWriter w)
     {
         w.Write($"; {export.Apex} ({(zone.List == DnsList.Block ? "blocklist" : "allowlist")}): master file written by karmakit-collector; serial {zone.Serial}\n");
-        w.Write($"$ORIGIN {export.Apex}.\n$TTL {s.Ttl}\n");
-        w.Write($"@ IN SOA {s.Ns[0]}. {s.Hostmaster}. {zone.Serial} {s.Refresh} {s.Retry} {s.Expire} {s.NegativeTtl}\n");
+        w.Write($"$ORIGIN {export.Apex}.\n$TTL {s.Dns.Ttl}\n");
+        w.Write($"@ IN SOA {s.Ns[0]}. {s.Hostmaster}. {zone.Serial} {s.Dns.Refresh} {s.Dns.Retry} {s.Dns.Expire} {s.Dns.NegativeTtl}\n");
         foreach (var ns in s.Ns)
         {
             w.Write($"@ IN NS {ns}.\n");
@@ -29,7 +29,7 @@ internal static class BindZoneFile
         List<string>? names = null;
         foreach (var entry in zone.Entries)
         {
-            var length = s.Txt.Write(text, entry.Answer.Reason, entry.Network);
+            var length = s.Dns.Txt.Write(text, entry.Answer.Reason, entry.Network);
             var quoted = Quote(text[..length], rdata);
             if (TryWriteOwner(entry.Network, entry.PrefixLength, w, entry.Answer.Code, rdata[..quoted]))
             {

@@ -55,7 +55,7 @@ internal static partial class RbldnsdFiles
                 n += Cidr(line[n..], entry.PrefixLength);
             }
 
-            inexact += Value(line, ref n, entry, entry.Network, settings.Txt);
+            inexact += Value(line, ref n, entry, entry.Network, settings.Dns.Txt);
             w.Advance(n);
         }
 

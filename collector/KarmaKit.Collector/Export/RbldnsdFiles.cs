@@ -55,7 +55,7 @@ internal static partial class RbldnsdFiles
                 }
             }
 
-            inexact += Value(line, ref n, entry, entry.Network, settings.Txt);
+            inexact += Value(line, ref n, entry, entry.Network, settings.Dns.Txt);
             w.Advance(n);
         }
 
@@ -78,9 +78,9 @@ internal static partial class RbldnsdFiles
     {
         var ns = s.Ns;
         w.Write($"# {export.Apex} ({(zone.List == DnsList.Block ? "blocklist" : "allowlist")}): rbldnsd {type} dataset written by karmakit-collector; serial {zone.Serial}\n");
-        w.Write($"$TTL {s.Ttl}\n");
-        w.Write($"$SOA {s.Ttl} {ns[0]} {s.Hostmaster} {zone.Serial} {s.Refresh} {s.Retry} {s.Expire} {s.NegativeTtl}\n");
-        w.Write($"$NS {s.Ttl} {string.Join(' ', ns)}\n");
+        w.Write($"$TTL {s.Dns.Ttl}\n");
+        w.Write($"$SOA {s.Dns.Ttl} {ns[0]} {s.Hostmaster} {zone.Serial} {s.Dns.Refresh} {s.Dns.Retry} {s.Dns.Expire} {s.Dns.NegativeTtl}\n");
+        w.Write($"$NS {s.Dns.Ttl} {string.Join(' ', ns)}\n");
     }
 
     private static int Cidr(Span<byte> destination, int prefix)

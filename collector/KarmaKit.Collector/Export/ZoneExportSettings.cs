@@ -10,13 +10,7 @@ internal sealed class ZoneExportSettings
 {
     private ZoneExportSettings(DnsOptions options)
     {
-        var dns = DnsSettings.Create(options);
-        Ttl = dns.Ttl;
-        NegativeTtl = dns.NegativeTtl;
-        Refresh = dns.Refresh;
-        Retry = dns.Retry;
-        Expire = dns.Expire;
-        Txt = dns.Txt;
+        Dns = DnsSettings.Create(options);
         Rbldnsd = RbldnsdTemplate.Create(options.TxtTemplate, options.LookupUrl);
         Ns = [.. DnsOptionsValidator.SplitNames(options.Ns).Select(n => Text(DnsName.TryEncode(n, out var w) ? w : [0]))];
         Hostmaster = Text(DnsName.TryEncodeMailbox(options.Hostmaster, out var r) ? r : [0]);
@@ -37,17 +31,8 @@ internal sealed class ZoneExportSettings
     /// <summary>The SOA RNAME (<c>hostmaster.karmakit.test</c>).</summary>
     public string Hostmaster { get; }
 
-    public uint Ttl { get; }
-
-    public uint NegativeTtl { get; }
-
-    public uint Refresh { get; }
-
-    public uint Retry { get; }
-
-    public uint Expire { get; }
-
-    public TxtTemplate Txt { get; }
+    /// <summary>The built-in server's compiled settings: TTLs, SOA timers, the TXT template.</summary>
+    public DnsSettings Dns { get; }
 
     /// <summary>The TXT template as an rbldnsd base template; null when every entry must carry its literal text.</summary>
     public RbldnsdTemplate? Rbldnsd { get; }
