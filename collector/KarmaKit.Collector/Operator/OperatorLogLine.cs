@@ -89,49 +89,26 @@ internal static class OperatorLogLine
         }
 
         DateTime? until = null;
-        string? reason = null;
-        while (!line.IsEmpty)
+        var fields = new KarmaLogFields(line);
+        while (fields.MoveNext())
         {
-            if (reason is not null)
+            if (fields.Key.SequenceEqual("until"u8))
             {
-                return false; // the reason is the last field
-            }
-
-            var eq = line.IndexOf((byte)'=');
-            if (eq <= 0)
-            {
-                return false;
-            }
-
-            var key = line[..eq];
-            line = line[(eq + 1)..];
-            if (key.SequenceEqual("reason"u8))
-            {
-                if (!KarmaLogParser.TryUnquote(ref line, out reason))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            var value = KarmaLogParser.NextField(ref line);
-            if (key.SequenceEqual("until"u8))
-            {
-                if (!KarmaLogParser.TryTime(value, out var time))
+                if (!KarmaLogParser.TryTime(fields.Value, out var time))
                 {
                     return false;
                 }
 
                 until = time;
             }
-            else if (value.IndexOf((byte)'"') >= 0)
-            {
-                return false; // an unknown field must be a plain token
-            }
         }
 
-        action = new OperatorAction(at, name, verb, network, until, reason);
+        if (fields.Malformed)
+        {
+            return false;
+        }
+
+        action = new OperatorAction(at, name, verb, network, until, fields.Reason);
         return true;
     }
 }

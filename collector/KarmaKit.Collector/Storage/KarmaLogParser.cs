@@ -36,34 +36,13 @@ internal static class KarmaLogParser
 
         int? count = null;
         DateTime? first = null, last = null;
-        string? batch = null, reason = null;
+        string? batch = null;
         var size = 0;
-        while (!line.IsEmpty)
+        var fields = new KarmaLogFields(line);
+        while (fields.MoveNext())
         {
-            if (reason is not null)
-            {
-                return false; // the reason is the last field
-            }
-
-            var eq = line.IndexOf((byte)'=');
-            if (eq <= 0)
-            {
-                return false;
-            }
-
-            var key = line[..eq];
-            line = line[(eq + 1)..];
-            if (key.SequenceEqual("reason"u8))
-            {
-                if (!TryUnquote(ref line, out reason))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            var value = NextField(ref line);
+            var key = fields.Key;
+            var value = fields.Value;
             if (key.SequenceEqual("count"u8))
             {
                 if (!Utf8Parser.TryParse(value, out int n, out var used) || used != value.Length || n < 1)
@@ -104,13 +83,9 @@ internal static class KarmaLogParser
                     return false;
                 }
             }
-            else if (value.IndexOf((byte)'"') >= 0)
-            {
-                return false; // an unknown field must be a plain token
-            }
         }
 
-        if (count is null)
+        if (fields.Malformed || count is null)
         {
             return false;
         }
@@ -126,13 +101,13 @@ internal static class KarmaLogParser
             Last = last,
             Batch = batch,
             BatchSize = batch is null ? 0 : size,
-            Reason = reason,
+            Reason = fields.Reason,
         };
         return true;
     }
 
     /// <summary>The next space-separated field; an empty field (two spaces) is returned as empty.</summary>
-    internal static ReadOnlySpan<byte> NextField(ref ReadOnlySpan<byte> rest)
+    internal static ReadOnlySpan<byte> NextField(scoped ref ReadOnlySpan<byte> rest)
     {
         var end = rest.IndexOf((byte)' ');
         if (end < 0)
