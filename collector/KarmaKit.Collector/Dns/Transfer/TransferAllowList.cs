@@ -22,11 +22,13 @@ internal sealed class TransferAllowList
         var networks = new List<IPNetwork>();
         foreach (var item in DnsOptionsValidator.SplitNames(text))
         {
-            if (IPNetwork.TryParse(item, out var network))
+            // IPNetwork masks host bits away; 10.0.0.1/8 is more likely a typo than a wish for all of 10/8.
+            var slash = item.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && IPNetwork.TryParse(item, out var network) && network.BaseAddress.Equals(IPAddress.Parse(item[..slash])))
             {
                 networks.Add(network);
             }
-            else if (!item.Contains('/', StringComparison.Ordinal) && IPAddress.TryParse(item, out var address))
+            else if (slash < 0 && IPAddress.TryParse(item, out var address))
             {
                 networks.Add(new IPNetwork(address, address.GetAddressBytes().Length * 8));
             }
