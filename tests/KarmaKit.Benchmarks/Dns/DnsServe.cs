@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace KarmaKit.Benchmarks.Dns;
 
 /// <summary>
-/// <c>dns-serve --listen IP:PORT --data FILE [--receivers N] [--zone Z]</c>: the collector's DNS server (the same
+/// <c>dns-serve --listen IP:PORT --data FILE [--receivers N] [--zone Z] [--transfer-allow CIDRS]</c>: the collector's DNS server (the same
 /// <see cref="DnsServerService"/>) over a <see cref="StaticListing"/> loaded from an rbldnsd ip4set file (one address
 /// per line; lines starting with ':', '$' or '#' are skipped), so dnsperf can compare it with rbldnsd on the same data.
 /// Runs until stdin closes or SIGTERM.
@@ -41,6 +41,7 @@ internal static class DnsServe
         var options = new CollectorOptions();
         options.Dns.Listen = Arg("--listen", "127.0.0.1:5354");
         options.Dns.Zone = Arg("--zone", "bl.karmakit.test");
+        options.Dns.Transfer.Allow = Arg("--transfer-allow", ""); // AXFR of the 1M zone: time and memory of a transfer
         options.Dns.UdpReceivers = int.Parse(Arg("--receivers", "0"), System.Globalization.CultureInfo.InvariantCulture);
         var server = new DnsServerService(options, listing, TimeProvider.System, NullLogger<DnsServerService>.Instance);
         server.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
