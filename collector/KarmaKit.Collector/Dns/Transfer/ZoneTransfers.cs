@@ -16,6 +16,9 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
 {
     private readonly SemaphoreSlim _slots = new(options.Transfer.MaxConcurrent, options.Transfer.MaxConcurrent);
 
+    /// <summary>The last copy of each list, shared by transfers at its serial (the secondaries a NOTIFY wakes come together) while any holds it.</summary>
+    private readonly WeakReference<ZoneSnapshot>?[] _recent = new WeakReference<ZoneSnapshot>?[Enum.GetValues<DnsList>().Length];
+
     /// <summary>The message size limit; 65535 but for tests.</summary>
     public int MessageLimit { get; init; } = DnsWire.MaxMessageSize;
 
@@ -62,7 +65,7 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
         ZoneTransferMessages? messages = null;
         try
         {
-            var snapshot = ZoneSource.Capture(listing, zone.List);
+            var snapshot = Capture(zone.List);
             var upToDate = kind == TransferRequestKind.Ixfr && !SerialIsOlder(request.ClientSerial!.Value, snapshot.Serial);
             if (upToDate)
             {
@@ -99,6 +102,20 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
     }
 
     public void Dispose() => _slots.Dispose();
+
+    /// <summary>The list's content now: the copy another transfer holds when the serial is the same (a serial names one content), else a new one.</summary>
+    internal ZoneSnapshot Capture(DnsList list)
+    {
+        var serial = listing.Serial(list);
+        if (Volatile.Read(ref _recent[(int)list]) is { } recent && recent.TryGetTarget(out var shared) && shared.Serial == serial)
+        {
+            return shared;
+        }
+
+        var snapshot = ZoneSource.Capture(listing, list);
+        Volatile.Write(ref _recent[(int)list], new WeakReference<ZoneSnapshot>(snapshot));
+        return snapshot;
+    }
 
     /// <summary>RFC 1982: whether serial <paramref name="a"/> is before <paramref name="b"/>.</summary>
     public static bool SerialIsOlder(uint a, uint b) => a != b && unchecked((int)(a - b)) < 0;

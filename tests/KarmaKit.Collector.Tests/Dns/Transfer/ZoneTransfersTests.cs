@@ -31,6 +31,23 @@ public class ZoneTransfersTests
         Assert.Equal(0, sut.Running);
     }
 
+    [Fact]
+    public void Capture_SameSerial_OneCopySharedUntilTheSerialChanges()
+    {
+        var listing = DnsTestZones.Listing();
+        using var sut = new ZoneTransfers(DnsSettings.Create(new DnsOptions()), listing, TransferAllowList.Empty, new DnsOptions(), NullLogger.Instance);
+
+        var first = sut.Capture(DnsList.Block);
+        var again = sut.Capture(DnsList.Block);
+        listing.Replace(DnsList.Block, []);
+        var changed = sut.Capture(DnsList.Block);
+
+        Assert.Same(first, again);
+        Assert.NotSame(first, changed);
+        Assert.Equal((first.Serial + 1, 1), (changed.Serial, changed.Entries.Count));
+        Assert.NotSame(first, sut.Capture(DnsList.Allow));
+    }
+
     [Theory]
     [InlineData("127.0.0.1", "127.0.0.1", true)]
     [InlineData("127.0.0.0/8", "::ffff:127.0.0.9", true)]
