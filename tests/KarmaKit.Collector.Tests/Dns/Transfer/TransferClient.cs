@@ -11,9 +11,15 @@ internal sealed class TransferClient : IDisposable
     private readonly TcpClient _tcp = new();
     private NetworkStream? _stream;
 
-    public static async Task<TransferClient> ConnectAsync(IPEndPoint server)
+    /// <param name="receiveBuffer">A fixed socket receive buffer (no autotuning), so a client that stops reading soon blocks the sender.</param>
+    public static async Task<TransferClient> ConnectAsync(IPEndPoint server, int? receiveBuffer = null)
     {
         var client = new TransferClient();
+        if (receiveBuffer is { } size)
+        {
+            client._tcp.ReceiveBufferSize = size;
+        }
+
         await client._tcp.ConnectAsync(server);
         client._stream = client._tcp.GetStream();
         return client;

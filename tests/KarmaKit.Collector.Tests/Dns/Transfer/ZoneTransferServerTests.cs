@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Tests.Support;
+using KarmaKit.Protocol.Subjects;
 using static KarmaKit.Collector.Tests.Dns.DnsPackets;
 
 namespace KarmaKit.Collector.Tests.Dns.Transfer;
@@ -137,5 +138,51 @@ public class ZoneTransferServerTests : TempDirectory
         var sut = DnsAnswer.Parse((await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10))).Buffer);
 
         Assert.Equal((31, 5, 0), ((int)sut.Id, sut.Rcode, sut.Answers.Count));
+    }
+
+    [Fact]
+    public async Task Tcp_DuringASlowTransfer_OthersServedAFurtherTransferServFailAndAStoppedReaderDropped()
+    {
+        var entries = Enumerable.Range(0, 200_000).Select(i => new KeyValuePair<IpSubject, ListingAnswer>(IpSubject.FromIPv4(0x0B00_0000u + (uint)i), ListingAnswer.Listed));
+        var listing = new StaticListing(entries, [], 5);
+        await using var server = await DnsTestServer.StartAsync(Dir, listing, null, Allow, "--Collector:Dns:Transfer:MaxConcurrent=1", "--Collector:Dns:TcpIdleTimeout=00:00:02");
+        using var stalled = await TransferClient.ConnectAsync(server.EndPoint!, receiveBuffer: 65536); // the zone is 21 MB
+        await stalled.SendAsync(Query(DnsTestZones.Bl, DnsWire.TypeAxfr));
+        await stalled.ReadMessageAsync(); // the transfer has its slot; the secondary goes on reading, slowly
+        using var slow = new CancellationTokenSource();
+        var slowReader = Task.Run(async () =>
+        {
+            while (!slow.IsCancellationRequested)
+            {
+                await stalled.ReadMessageAsync();
+                await Task.Delay(10, CancellationToken.None); // 64 KiB per 10 ms: the 21 MB take over 3 s, more than the 2 s wait for a slot
+            }
+        });
+
+        using var other = await TransferClient.ConnectAsync(server.EndPoint!);
+        await other.SendAsync(Query("2.0.0.127.bl.karmakit.test", A, id: 3));
+        var query = DnsAnswer.Parse(await other.ReadMessageAsync());
+        using var udp = new UdpClient();
+        udp.Connect(server.EndPoint!);
+        await udp.SendAsync(Query("1.0.0.11.bl.karmakit.test", A, id: 4));
+        var udpAnswer = DnsAnswer.Parse((await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10))).Buffer);
+        await other.SendAsync(Query(DnsTestZones.Bl, DnsWire.TypeAxfr, id: 6));
+        var busy = DnsAnswer.Parse(await other.ReadMessageAsync());
+
+        Assert.Equal((3, "127.0.0.2"), ((int)query.Id, Assert.Single(query.Answers).Text));
+        Assert.Equal((4, "127.0.0.2"), ((int)udpAnswer.Id, Assert.Single(udpAnswer.Answers).Text));
+        Assert.Equal((6, 2), ((int)busy.Id, busy.Rcode)); // SERVFAIL: the one slot is taken
+        await slow.CancelAsync();
+        await slowReader; // now this secondary reads no more
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            while (true)
+            {
+                await stalled.ReadMessageAsync(); // what the kernel buffered, then the end: dropped after the idle timeout
+            }
+        });
+        using var next = await TransferClient.ConnectAsync(server.EndPoint!); // the other connection has idled out meanwhile
+        await next.SendAsync(Query(DnsTestZones.Bl, DnsWire.TypeAxfr, id: 7));
+        Assert.Equal(0, DnsAnswer.Parse(await next.ReadMessageAsync()).Rcode); // the slot is free again
     }
 }
