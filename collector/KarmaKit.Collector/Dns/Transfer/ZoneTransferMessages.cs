@@ -4,42 +4,47 @@ namespace KarmaKit.Collector.Dns.Transfer;
 
 /// <summary>
 /// The answer to one zone transfer as a sequence of messages, written one at a time into a reused buffer, so a zone
-/// of any size streams in constant memory beyond its <see cref="ZoneSnapshot"/> (RFC 5936 §2.2): the SOA, the NS
-/// records, then for each entry of the snapshot, at each of its owner names (<see cref="ZoneOwnerNames"/>), an A and a
-/// TXT as the server answers them, and the SOA again. Every record has the server's TTL. The question is in the first
-/// message only; each message fills up to the size limit and a record is never split. With
-/// <c>soaOnly</c> the answer is the single SOA that tells an IXFR client it is up to date (RFC 1995 §2).
+/// of any size streams in constant memory beyond its <see cref="ZoneSnapshot"/> (RFC 5936 §2.2). The answer is a
+/// list of segments: an SOA at a serial, the NS records, or entries, each written at each of its owner names
+/// (<see cref="ZoneOwnerNames"/>) as an A and a TXT, as the server answers them. An AXFR is SOA, NS, the snapshot's
+/// entries, SOA; an IXFR that is up to date is the one SOA (RFC 1995 §2); an incremental IXFR is the new SOA, the
+/// old SOA, the entries removed, the new SOA, the entries added, the new SOA (RFC 1995 §4, one difference sequence).
+/// Every record has the server's TTL. The question is in the first message only; each message fills up to the size
+/// limit and a record is never split.
 /// </summary>
 internal sealed class ZoneTransferMessages
 {
     private readonly DnsSettings _settings;
     private readonly DnsZone _zone;
-    private readonly ZoneSnapshot _snapshot;
+    private readonly Segment[] _segments;
     private readonly List<int> _apexLabels;
     private readonly List<string> _names = new(8);
-    private Phase _phase;
+    private int _segment;
     private int _index;
     private int _name;
     private bool _txtNext;
     private int _messages;
 
-    public ZoneTransferMessages(DnsSettings settings, DnsZone zone, ZoneSnapshot snapshot, bool soaOnly = false)
+    private ZoneTransferMessages(DnsSettings settings, DnsZone zone, Segment[] segments)
     {
         _settings = settings;
         _zone = zone;
-        _snapshot = snapshot;
+        _segments = segments;
         _apexLabels = DnsName.LabelOffsets(zone.Apex);
-        _phase = soaOnly ? Phase.LastSoa : Phase.FirstSoa;
+        SkipEmpty();
     }
 
-    private enum Phase
+    /// <summary>The whole zone (AXFR, or an IXFR answered in full), or with <paramref name="soaOnly"/> the one SOA of an up-to-date IXFR client.</summary>
+    public ZoneTransferMessages(DnsSettings settings, DnsZone zone, ZoneSnapshot snapshot, bool soaOnly = false)
+        : this(settings, zone, soaOnly
+            ? [Segment.Soa(snapshot.Serial)]
+            : [Segment.Soa(snapshot.Serial), Segment.Ns, Segment.Of(snapshot.Entries), Segment.Soa(snapshot.Serial)])
     {
-        FirstSoa,
-        Ns,
-        Entries,
-        LastSoa,
-        Done,
     }
+
+    /// <summary>An incremental IXFR from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static ZoneTransferMessages Incremental(DnsSettings settings, DnsZone zone, uint from, uint to, IReadOnlyList<ZoneEntry> removed, IReadOnlyList<ZoneEntry> added) =>
+        new(settings, zone, [Segment.Soa(to), Segment.Soa(from), Segment.Of(removed), Segment.Soa(to), Segment.Of(added), Segment.Soa(to)]);
 
     /// <summary>Records written so far.</summary>
     public long Records { get; private set; }
@@ -54,7 +59,7 @@ internal sealed class ZoneTransferMessages
     /// <param name="question">The query's question (name, type, class), echoed in the first message.</param>
     public int Next(Span<byte> buffer, int limit, ReadOnlySpan<byte> question, ushort id, byte queryFlags)
     {
-        if (_phase == Phase.Done)
+        if (_segment == _segments.Length)
         {
             return 0;
         }
@@ -67,7 +72,7 @@ internal sealed class ZoneTransferMessages
         }
 
         var ownerAt = -1;
-        while (_phase != Phase.Done)
+        while (_segment < _segments.Length)
         {
             var mark = w.Mark();
             WriteRecord(ref w, ref ownerAt);
@@ -94,22 +99,23 @@ internal sealed class ZoneTransferMessages
     private void WriteRecord(ref TransferMessageWriter w, ref int ownerAt)
     {
         var ttl = _settings.Ttl;
-        switch (_phase)
+        var segment = _segments[_segment];
+        switch (segment.Kind)
         {
-            case Phase.FirstSoa or Phase.LastSoa:
+            case SegmentKind.Soa:
                 w.WriteApex();
                 w.WriteRecordHeader(DnsWire.TypeSoa, ttl);
                 var soa = w.StartRData();
                 w.WriteName(_zone.Mname, _apexLabels);
                 w.WriteName(_zone.Rname, _apexLabels);
-                w.WriteUInt32(_snapshot.Serial);
+                w.WriteUInt32(segment.Serial);
                 w.WriteUInt32(_settings.Refresh);
                 w.WriteUInt32(_settings.Retry);
                 w.WriteUInt32(_settings.Expire);
                 w.WriteUInt32(_settings.NegativeTtl);
                 w.EndRData(soa);
                 return;
-            case Phase.Ns:
+            case SegmentKind.Ns:
                 w.WriteApex();
                 w.WriteRecordHeader(DnsWire.TypeNs, ttl);
                 var ns = w.StartRData();
@@ -118,7 +124,7 @@ internal sealed class ZoneTransferMessages
                 return;
         }
 
-        var entry = _snapshot.Entries[_index];
+        var entry = segment.Entries[_index];
         if (_names.Count == 0)
         {
             ZoneOwnerNames.Append(entry, _names);
@@ -161,42 +167,61 @@ internal sealed class ZoneTransferMessages
     /// <summary>Moves to the record after the one just written.</summary>
     private void Advance()
     {
-        switch (_phase)
+        var segment = _segments[_segment];
+        if (segment.Kind == SegmentKind.Entries)
         {
-            case Phase.FirstSoa:
-                (_phase, _index) = _zone.Ns.Length > 0 ? (Phase.Ns, 0) : (Phase.Entries, 0);
-                break;
-            case Phase.Ns:
-                if (++_index == _zone.Ns.Length)
-                {
-                    (_phase, _index) = (Phase.Entries, 0);
-                }
-
-                break;
-            case Phase.Entries:
-                if (!_txtNext)
-                {
-                    _txtNext = true;
-                    break;
-                }
-
-                _txtNext = false;
-                if (++_name < _names.Count)
-                {
-                    break;
-                }
-
-                (_name, _index) = (0, _index + 1);
-                _names.Clear();
-                break;
-            case Phase.LastSoa:
-                _phase = Phase.Done;
+            if (!_txtNext)
+            {
+                _txtNext = true;
                 return;
+            }
+
+            _txtNext = false;
+            if (++_name < _names.Count)
+            {
+                return;
+            }
+
+            _name = 0;
+            _names.Clear();
         }
 
-        if (_phase == Phase.Entries && _index == _snapshot.Entries.Count)
+        if (++_index >= segment.Count(_zone))
         {
-            _phase = Phase.LastSoa;
+            (_segment, _index) = (_segment + 1, 0);
+            SkipEmpty();
         }
+    }
+
+    private void SkipEmpty()
+    {
+        while (_segment < _segments.Length && _segments[_segment].Count(_zone) == 0)
+        {
+            _segment++;
+        }
+    }
+
+    private enum SegmentKind
+    {
+        Soa,
+        Ns,
+        Entries,
+    }
+
+    private sealed record Segment(SegmentKind Kind, uint Serial, IReadOnlyList<ZoneEntry> Entries)
+    {
+        public static Segment Ns { get; } = new(SegmentKind.Ns, 0, []);
+
+        public static Segment Soa(uint serial) => new(SegmentKind.Soa, serial, []);
+
+        public static Segment Of(IReadOnlyList<ZoneEntry> entries) => new(SegmentKind.Entries, 0, entries);
+
+        /// <summary>Records, or owners for entries, in the segment.</summary>
+        public int Count(DnsZone zone) => Kind switch
+        {
+            SegmentKind.Soa => 1,
+            SegmentKind.Ns => zone.Ns.Length,
+            _ => Entries.Count,
+        };
     }
 }
