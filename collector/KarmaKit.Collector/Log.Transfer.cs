@@ -10,8 +10,8 @@ internal static partial class Log
     public static partial void DnsTransferRefused(this ILogger logger, string kind, string zone, EndPoint? remote, string reason);
 
     [LoggerMessage(EventId = 6101, EventName = "DnsTransferDone", Level = LogLevel.Information,
-        Message = "DNS {Kind} of {Zone} serial {Serial} to {Remote}: {Records} records in {Messages} messages, {Milliseconds} ms")]
-    public static partial void DnsTransferDone(this ILogger logger, string kind, string zone, uint serial, EndPoint? remote, long records, int messages, long milliseconds);
+        Message = "DNS {Kind} of {Zone} serial {Serial} to {Remote}, {Form}: {Records} records in {Messages} messages, {Milliseconds} ms")]
+    public static partial void DnsTransferDone(this ILogger logger, string kind, string zone, uint serial, EndPoint? remote, string form, long records, int messages, long milliseconds);
 
     [LoggerMessage(EventId = 6102, EventName = "DnsTransferBusy", Level = LogLevel.Warning,
         Message = "DNS {Kind} of {Zone} from {Remote} answered SERVFAIL: {Limit} transfers already running (Collector:Dns:Transfer:MaxConcurrent)")]

@@ -81,6 +81,9 @@ public sealed class NsdSecondaryTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.Contains("answered by 127.0.0.1", collector.Output, StringComparison.Ordinal);
+        output.WriteLine(string.Join('\n', collector.Output.Split('\n').Where(l => l.Contains("[610", StringComparison.Ordinal))));
+        Assert.Contains($"DNS IXFR of {Bl}. serial {serial + 1} to 127.0.0.1", collector.Output, StringComparison.Ordinal);
+        Assert.Contains($"changes from serial {serial}: 0 entries removed, 1 added", collector.Output, StringComparison.Ordinal);
     }
 
     private static async Task AssertSameAsync(int collectorPort, int nsdPort, string name, string type)

@@ -42,6 +42,9 @@ internal sealed class ZoneTransferMessages
     {
     }
 
+    /// <summary>The one SOA at <paramref name="serial"/> that tells an IXFR client it is up to date.</summary>
+    public static ZoneTransferMessages SoaOnly(DnsSettings settings, DnsZone zone, uint serial) => new(settings, zone, [Segment.Soa(serial)]);
+
     /// <summary>An incremental IXFR from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static ZoneTransferMessages Incremental(DnsSettings settings, DnsZone zone, uint from, uint to, IReadOnlyList<ZoneEntry> removed, IReadOnlyList<ZoneEntry> added) =>
         new(settings, zone, [Segment.Soa(to), Segment.Soa(from), Segment.Of(removed), Segment.Soa(to), Segment.Of(added), Segment.Soa(to)]);

@@ -1,22 +1,26 @@
 using System.Diagnostics;
 using System.Net;
+using KarmaKit.Collector.Listing;
 using KarmaKit.Collector.Zones;
 
 namespace KarmaKit.Collector.Dns.Transfer;
 
 /// <summary>
 /// Serves AXFR and IXFR requests that arrive on a TCP connection (RFC 5936, RFC 1995). Only clients on
-/// <c>Collector:Dns:Transfer:Allow</c> get a zone; others get REFUSED. The content is a <see cref="ZoneSnapshot"/>
-/// (an immutable copy, so ingest and queries go on) streamed by <see cref="ZoneTransferMessages"/> through the
-/// connection's own response buffer. IXFR is answered with the whole zone (RFC 1995 §4), or with the single current
-/// SOA when the client's serial is not older. At most <c>Collector:Dns:Transfer:MaxConcurrent</c> transfers stream at
-/// once; a further request waits for a slot up to the TCP idle timeout, then gets SERVFAIL.
+/// <c>Collector:Dns:Transfer:Allow</c> get a zone; others get REFUSED. An AXFR streams a <see cref="ZoneSnapshot"/>
+/// (an immutable copy, so ingest and queries go on) through the connection's own response buffer
+/// (<see cref="ZoneTransferMessages"/>). An IXFR gets the single current SOA when the client's serial is not older,
+/// the difference when the client holds a version this server sent (<see cref="ZoneHistory"/>), else the whole zone
+/// (RFC 1995 §4). At most <c>Collector:Dns:Transfer:MaxConcurrent</c> transfers stream at once; a further request
+/// waits for a slot up to the TCP idle timeout, then gets SERVFAIL.
 /// </summary>
 internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, TransferAllowList allow, DnsOptions options, ILogger logger) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(options.Transfer.MaxConcurrent, options.Transfer.MaxConcurrent);
 
     /// <summary>The last copy of each list, shared by transfers at its serial (the secondaries a NOTIFY wakes come together) while any holds it.</summary>
+    private readonly ZoneHistory _history = new();
+
     private readonly WeakReference<ZoneSnapshot>?[] _recent = new WeakReference<ZoneSnapshot>?[Enum.GetValues<DnsList>().Length];
 
     /// <summary>The message size limit; 65535 but for tests.</summary>
@@ -65,14 +69,26 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
         ZoneTransferMessages? messages = null;
         try
         {
-            var snapshot = Capture(zone.List);
-            var upToDate = kind == TransferRequestKind.Ixfr && !SerialIsOlder(request.ClientSerial!.Value, snapshot.Serial);
-            if (upToDate)
+            var current = ZoneSource.Index(listing, zone.List);
+            var serial = current.Serial;
+            var form = "whole zone";
+            if (kind == TransferRequestKind.Ixfr && !SerialIsOlder(request.ClientSerial!.Value, serial))
             {
-                logger.DnsTransferUpToDate(zoneName, remote, request.ClientSerial!.Value, snapshot.Serial);
+                logger.DnsTransferUpToDate(zoneName, remote, request.ClientSerial!.Value, serial);
+                messages = ZoneTransferMessages.SoaOnly(settings, zone, serial);
+                form = "";
+            }
+            else if (kind == TransferRequestKind.Ixfr
+                && _history.TryDiff(zone.List, request.ClientSerial!.Value, current, ZoneSource.Ipv6Prefix(listing), out var removed, out var added))
+            {
+                messages = ZoneTransferMessages.Incremental(settings, zone, request.ClientSerial!.Value, serial, removed, added);
+                form = $"changes from serial {request.ClientSerial!.Value}: {removed.Count} entries removed, {added.Count} added";
+            }
+            else
+            {
+                messages = new ZoneTransferMessages(settings, zone, Capture(zone.List, current));
             }
 
-            messages = new ZoneTransferMessages(settings, zone, snapshot, soaOnly: upToDate);
             var question = query[DnsWire.HeaderLength..request.QuestionEnd];
             while (true)
             {
@@ -85,9 +101,10 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
                 await send(length);
             }
 
-            if (!upToDate)
+            _history.Served(zone.List, current);
+            if (form.Length > 0)
             {
-                logger.DnsTransferDone(kindName, zoneName, snapshot.Serial, remote, messages.Records, messages.Messages, stopwatch.ElapsedMilliseconds);
+                logger.DnsTransferDone(kindName, zoneName, serial, remote, form, messages.Records, messages.Messages, stopwatch.ElapsedMilliseconds);
             }
         }
         catch (Exception ex)
@@ -104,15 +121,16 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
     public void Dispose() => _slots.Dispose();
 
     /// <summary>The list's content now: the copy another transfer holds when the serial is the same (a serial names one content), else a new one.</summary>
-    internal ZoneSnapshot Capture(DnsList list)
+    internal ZoneSnapshot Capture(DnsList list) => Capture(list, ZoneSource.Index(listing, list));
+
+    private ZoneSnapshot Capture(DnsList list, ListingIndex index)
     {
-        var serial = listing.Serial(list);
-        if (Volatile.Read(ref _recent[(int)list]) is { } recent && recent.TryGetTarget(out var shared) && shared.Serial == serial)
+        if (Volatile.Read(ref _recent[(int)list]) is { } recent && recent.TryGetTarget(out var shared) && shared.Serial == index.Serial)
         {
             return shared;
         }
 
-        var snapshot = ZoneSource.Capture(listing, list);
+        var snapshot = ZoneSnapshot.Capture(index, list, ZoneSource.Ipv6Prefix(listing));
         Volatile.Write(ref _recent[(int)list], new WeakReference<ZoneSnapshot>(snapshot));
         return snapshot;
     }

@@ -87,6 +87,23 @@ public class ZoneTransferServerTests : TempDirectory
         Assert.Equal((Soa, Soa, 11), (records[0], records[^1], records.Count));
     }
 
+    [Fact]
+    public async Task Tcp_IxfrFromASerialSentBefore_TheDifference()
+    {
+        var listing = DnsTestZones.Listing();
+        await using var server = await DnsTestServer.StartAsync(Dir, listing, null, Allow);
+        using var client = await TransferClient.ConnectAsync(server.EndPoint!);
+        await client.SendAsync(Query(DnsTestZones.Bl, DnsWire.TypeAxfr));
+        await client.ReadTransferAsync();
+        listing.Replace(DnsList.Allow, []); // the blocklist's serial moves on (one serial for both lists here), its content does not
+
+        await client.SendAsync(TransferClient.Ixfr(DnsTestZones.Bl, 2026112701));
+        var records = TransferTestZones.Records(await client.ReadTransferAsync());
+
+        var newer = Soa.Replace("2026112701", "2026112702", StringComparison.Ordinal);
+        Assert.Equal([newer, Soa, newer, newer], records); // no entry removed, none added
+    }
+
     [Theory]
     [InlineData(2026112701u)]
     [InlineData(2026112702u)]
