@@ -3,7 +3,8 @@
 #   collector  http://127.0.0.1:8440, karma.log in run/karma.log, data (reporters.json, lock) in run/collector/
 #   reporter   "local", readsocket on 127.0.0.1:4444 and run/reporter.sock, spool in run/spool/, shipping to
 #              the collector with a token made by `karmakit-collector reporters add local` on the first run
-#              and kept in run/reporter.token (mode 0600) for the next ones.
+#              and kept in run/reporter.token (mode 0600) for the next ones; an admin token for the operator
+#              commands (lookup, allow, delist, stats) in run/admin.token.
 # Ctrl-C stops both; the spool keeps whatever the collector has not acknowledged yet.
 #
 # Arguments: --Collector:Key=value goes to the collector, anything else to the reporter
@@ -40,9 +41,18 @@ reporter_dll=$root/artifacts/bin/KarmaKit.Reporter/release/karmakit-reporter.dll
 
 # Each program reads its own (initially empty) file here, never /etc/karmakit: edit them to try settings.
 for f in collector reporter; do [[ -f $run/$f.json ]] || echo '{}' >"$run/$f.json"; done
+# The operator's admin token (lookup, allow, delist, stats): made once, kept in run/admin.token (mode 0600); the
+# collector gets only its SHA-256.
+admin_token_file=$run/admin.token
+if [[ ! -s $admin_token_file ]]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$admin_token_file.new")
+  mv "$admin_token_file.new" "$admin_token_file"
+  echo "made an admin token in $admin_token_file"
+fi
+admin_hash=$(tr -d '\n' <"$admin_token_file" | sha256sum | cut -d' ' -f1)
 # ListDocumentationRanges: a local try reports 192.0.2.x / 2001:db8:: clients, which production never lists.
 collector_opts=(--config "$run/collector.json" --Collector:Data="$run/collector" --Collector:Log="$run/karma.log"
-  --Collector:Policy:ListDocumentationRanges=true "${collector_args[@]}")
+  --Collector:Policy:ListDocumentationRanges=true --Collector:Admin:Token="sha256:$admin_hash" "${collector_args[@]}")
 collector() { dotnet "$collector_dll" "$@" "${collector_opts[@]}"; }
 
 # The token: made once, shown by `reporters add` once, kept for the next runs. A lost token file or
@@ -117,6 +127,11 @@ Send a first report by hand, as Exim's readsocket would, and watch it land:
   printf 'black 192.0.2.1 virus Eicar-Test-Signature\n' | socat - TCP:$tcp      # -> ok <spool id>
   tail -f $run/karma.log
   dotnet $reporter_dll status --Reporter:Spool=$run/spool
+
+Look it up, allow or delist it as the operator (admin token in $admin_token_file):
+  dotnet $collector_dll lookup 192.0.2.1 --token-file $admin_token_file --Collector:Http=$http
+  dotnet $collector_dll delist 192.0.2.1 --for 1h --token-file $admin_token_file --Collector:Http=$http
+  dotnet $collector_dll allow 192.0.2.0/24 --reason 'local test' --for 1d --token-file $admin_token_file --Collector:Http=$http
 EOF
 
 # Either program ending on its own ends the run (and stops the other).

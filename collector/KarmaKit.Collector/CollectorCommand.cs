@@ -31,6 +31,13 @@ internal static class CollectorCommand
             rest = rest[operands.Length..];
         }
 
+        List<string> adminOperands = [];
+        Dictionary<string, string> adminFlags = [];
+        if (Admin.AdminCommand.Commands.Contains(command))
+        {
+            (adminOperands, adminFlags, rest) = Admin.AdminCommand.Split(rest);
+        }
+
         CollectorOptions options;
         IConfigurationRoot configuration;
         try
@@ -50,6 +57,8 @@ internal static class CollectorCommand
                 return CollectorHost.Run(configuration, options);
             case "reporters":
                 return ReportersCommand.Run(operands, options, output, error);
+            case "lookup" or "allow" or "unallow" or "delist" or "stats":
+                return Admin.AdminCommand.Run(command, adminOperands, adminFlags, options, output, error);
             default:
                 error.WriteLine($"karmakit-collector: unknown command '{command}'");
                 error.Write(Usage);
@@ -60,6 +69,9 @@ internal static class CollectorCommand
     private const string Usage = """
         usage: karmakit-collector [run] [--config FILE] [--Collector:Key=value ...]
                karmakit-collector reporters add NAME | list | revoke NAME [--config FILE] [--Collector:Key=value ...]
+               karmakit-collector lookup ADDRESS | stats [--json] [--token-file FILE] [--config FILE] [--Collector:Key=value ...]
+               karmakit-collector allow ADDRESS|CIDR --reason TEXT [--for DURATION] [--remove] | unallow ADDRESS|CIDR
+               karmakit-collector delist ADDRESS [--for DURATION] [--reason TEXT]
 
         run              take reporters' batches on Collector:Http (POST /v1/batches) and append them durably
                          to Collector:Log (the default command); SIGHUP reopens the log after logrotate;
@@ -69,6 +81,15 @@ internal static class CollectorCommand
                          in {Collector:Data}/reporters.json (restart the collector to load it)
         reporters list   the known reporters and where each is configured
         reporters revoke remove NAME from {Collector:Data}/reporters.json
+        lookup           ask the running collector (Collector:Http, admin token) whether ADDRESS is listed, why,
+                         by which reporters, since when and until when
+        allow            put an address or network on the operator's allowlist: never on the blocklist while the
+                         entry lasts (--for 7d, 12h, 30m; no --for: until unallow); written to karma.log
+        unallow          end an allow entry (the same ADDRESS|CIDR as allowed); same as allow --remove
+        delist           end ADDRESS's listing now; with --for, new reports do not list it again until then
+        stats            entries per list, serials, subjects, karma.log, what this run appended
+                         (these five: --json prints the endpoint's JSON; --operator NAME defaults to the login name;
+                         the token comes from --token-file FILE or a plain Collector:Admin:Token)
         Configuration: {Collector:Data}/reporters.json, FILE (default /etc/karmakit/collector.json), then
         KARMAKIT_Collector__Key environment variables, then --Collector:Key=value arguments; the last wins.
 

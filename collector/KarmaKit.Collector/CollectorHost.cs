@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using KarmaKit.Collector.Compat;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
+using KarmaKit.Collector.Export;
 using KarmaKit.Collector.Ingest;
 using KarmaKit.Collector.Listing;
 using KarmaKit.Collector.Metrics;
@@ -66,6 +67,10 @@ internal static class CollectorHost
         services.AddSingleton<BatchEndpoint>();
         services.AddCompatListener(options);
         services.AddListingEngine();
+        services.AddSingleton(new Admin.AdminAuthenticator(options.Admin));
+        services.AddSingleton<Admin.AdminStats>();
+        services.AddSingleton<Admin.AdminEndpoints>();
+        services.AddZoneExport();
         configure?.Invoke(builder);
         services.AddDnsServer();
 
@@ -74,6 +79,7 @@ internal static class CollectorHost
         app.MapGet("/healthz", HealthAsync);
         app.MapGet("/lookup/{address}", app.Services.GetRequiredService<Listing.LookupEndpoint>().HandleAsync);
         app.MapMetrics(options);
+        app.Services.GetRequiredService<Admin.AdminEndpoints>().Map(app);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using KarmaKit.Protocol.Lines;
 using KarmaKit.Reporter.Spool;
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +42,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1008, EventName = "RequestRefused", Level = LogLevel.Debug,
         Message = "Request refused: {Status}")]
-    public static partial void RequestRefused(this ILogger logger, KarmaKit.Reporter.Listener.FrameStatus status);
+    public static partial void RequestRefused(this ILogger logger, FrameStatus status);
 
     [LoggerMessage(EventId = 1009, EventName = "RequestTimedOut", Level = LogLevel.Debug,
         Message = "No complete request within {Timeout} ({Bytes} bytes received); closing")]

@@ -1,11 +1,11 @@
 using System.Buffers;
-using KarmaKit.Protocol.Lines;
 using System.Net;
 using System.Net.Sockets;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.Storage;
 using KarmaKit.Protocol;
+using KarmaKit.Protocol.Lines;
 
 namespace KarmaKit.Collector.Compat;
 
@@ -17,8 +17,6 @@ namespace KarmaKit.Collector.Compat;
 /// </summary>
 internal sealed partial class CompatConnection
 {
-    private static readonly TimeSpan DrainTime = TimeSpan.FromMilliseconds(250);
-    private const int DrainBytes = 64 * 1024;
 
     private readonly CompatOptions _options;
     private readonly KarmaLogService _log;
@@ -35,7 +33,7 @@ internal sealed partial class CompatConnection
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _maxRequestBytes = options.MaxLinesPerConnection * (ProtocolLimits.MaxLineBytes + 2);
+        _maxRequestBytes = RequestFramer.MaxRequestBytes(ProtocolLimits.MaxLineBytes, options.MaxLinesPerConnection);
         _tooManyLines = LineReplies.TooManyLines(options.MaxLinesPerConnection);
     }
 
@@ -55,7 +53,7 @@ internal sealed partial class CompatConnection
             {
                 _metrics.CompatTimeout();
                 _logger.CompatRequestRefused(source, "no complete request in time");
-                SendAndClose(socket, LineReplies.Timeout);
+                LineSockets.SendAndClose(socket, LineReplies.Timeout);
                 return;
             }
 
@@ -63,7 +61,7 @@ internal sealed partial class CompatConnection
             int length;
             switch (request.Status)
             {
-                case FrameStatus.Complete:
+                case FrameStatus.AtLineEnd:
                     (reply, length) = await ProcessAsync(buffer.AsMemory(0, request.Filled), source, reporter, deadline.Token);
                     break;
                 case FrameStatus.LineTooLong:
@@ -80,12 +78,12 @@ internal sealed partial class CompatConnection
 
             await socket.SendAsync(reply.AsMemory(0, length), SocketFlags.None, deadline.Token);
             socket.Shutdown(SocketShutdown.Send);
-            if (!request.Eof && request.Status != FrameStatus.Complete)
+            if (!request.Eof && request.Status != FrameStatus.AtLineEnd)
             {
                 // We stopped reading early: unread bytes at close would reset the connection and could destroy the
                 // reply in flight. Read to the client's EOF, briefly and boundedly.
-                deadline.CancelAfter(DrainTime);
-                await DrainAsync(socket, buffer, deadline.Token);
+                deadline.CancelAfter(LineSockets.DrainTime);
+                await LineSockets.DrainAsync(socket, buffer, deadline.Token);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -103,29 +101,10 @@ internal sealed partial class CompatConnection
         }
     }
 
-    /// <summary>Sends a short reply without waiting (an idle socket's send buffer takes it), then closes.</summary>
-    public static void SendAndClose(Socket socket, ReadOnlySpan<byte> reply)
-    {
-        try
-        {
-            socket.Blocking = false;
-            socket.Send(reply, SocketFlags.None, out _);
-            socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // The client is gone; nothing to tell it.
-        }
-        finally
-        {
-            socket.Dispose();
-        }
-    }
-
     /// <summary>Reads until the request is complete or breaks a limit; throws <see cref="OperationCanceledException"/> at the deadline.</summary>
     private async ValueTask<Request> ReadAsync(Socket socket, byte[] buffer, CancellationToken deadline)
     {
-        var framer = new Framer(ProtocolLimits.MaxLineBytes, _options.MaxLinesPerConnection);
+        var framer = new RequestFramer(ProtocolLimits.MaxLineBytes, _options.MaxLinesPerConnection);
         var filled = 0;
         while (true)
         {
@@ -137,30 +116,17 @@ internal sealed partial class CompatConnection
             var read = await socket.ReceiveAsync(buffer.AsMemory(filled, _maxRequestBytes - filled), SocketFlags.None, deadline);
             if (read == 0)
             {
-                return new Request(filled, framer.Finish(buffer.AsSpan(0, filled)), Eof: true);
+                // At EOF an empty request is complete too: ProcessAsync answers it as empty.
+                var final = framer.Finish(buffer.AsSpan(0, filled));
+                return new Request(filled, final == FrameStatus.NeedMore ? FrameStatus.AtLineEnd : final, Eof: true);
             }
 
             filled += read;
             var status = framer.Scan(buffer.AsSpan(0, filled));
-            if (status is FrameStatus.LineTooLong or FrameStatus.TooManyLines || (status == FrameStatus.Complete && socket.Available == 0))
+            if (status is FrameStatus.LineTooLong or FrameStatus.TooManyLines || (status == FrameStatus.AtLineEnd && socket.Available == 0))
             {
                 return new Request(filled, status, Eof: false);
             }
-        }
-    }
-
-    private static async ValueTask DrainAsync(Socket socket, byte[] scratch, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (total < DrainBytes)
-        {
-            var read = await socket.ReceiveAsync(scratch.AsMemory(), SocketFlags.None, cancellationToken);
-            if (read == 0)
-            {
-                return;
-            }
-
-            total += read;
         }
     }
 

@@ -1,9 +1,9 @@
 using System.Net;
-using KarmaKit.Protocol.Lines;
 using System.Net.Sockets;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.Storage;
+using KarmaKit.Protocol.Lines;
 
 namespace KarmaKit.Collector.Compat;
 
@@ -185,7 +185,7 @@ internal sealed class CompatListener : IHostedService, IAsyncDisposable
                 _logger.CompatBusy(_options.MaxConnections);
             }
 
-            CompatConnection.SendAndClose(client, BusyReply);
+            LineSockets.SendAndClose(client, BusyReply);
             return;
         }
 

@@ -47,8 +47,14 @@ internal sealed class CollectorOptions
     /// <summary><c>Collector:State</c>: the DNSBL state rebuilt from karma.log and its snapshot.</summary>
     public StateOptions State { get; set; } = new();
 
+    /// <summary><c>Collector:Admin</c>: the operator's token for <c>/admin/</c> (lookup, allow, delist, stats).</summary>
+    public AdminOptions Admin { get; set; } = new();
+
     /// <summary><c>Collector:Policy</c>: when a reported address is listed.</summary>
     public Listing.ListingPolicyOptions Policy { get; set; } = new();
+
+    /// <summary><c>Collector:Export</c>: the zone files for rbldnsd and BIND-format servers.</summary>
+    public Export.ExportOptions Export { get; set; } = new();
 }
 
 /// <summary>One reporter: <c>Collector:Reporters:NAME</c>.</summary>

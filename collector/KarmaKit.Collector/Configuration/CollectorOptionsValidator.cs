@@ -44,6 +44,9 @@ internal static class CollectorOptionsValidator
                 $"must be a plain token of at least {MinPlainTokenLength} characters without white space, or {HashPrefix} and 64 hex digits");
         }
 
+        Check(o.Admin.Token is null || IsValidToken(o.Admin.Token), "Admin:Token",
+            $"must be a plain token of at least {MinPlainTokenLength} characters without white space, or {HashPrefix} and 64 hex digits");
+
         var i = o.Ingest;
         Check(i.MaxBodyBytes is >= 1024 and <= 1L << 30, "Ingest:MaxBodyBytes", $"must be between 1024 and 1073741824, got {i.MaxBodyBytes}");
         Check(i.MaxReportsPerBatch is >= 1 and <= 1_000_000, "Ingest:MaxReportsPerBatch", $"must be between 1 and 1000000, got {i.MaxReportsPerBatch}");
@@ -61,6 +64,7 @@ internal static class CollectorOptionsValidator
         CompatOptionsValidator.Collect(o.Compat, errors);
         Dns.DnsOptionsValidator.Collect(o.Dns, Check);
         Listing.ListingPolicyOptionsValidator.Collect(o.Policy, Check);
+        Export.ExportOptions.Collect(o.Export, Check);
         Check(InRange(o.Idempotency.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366)), "Idempotency:Window", $"must be between 00:01:00 and 366.00:00:00, got {o.Idempotency.Window}");
         Check(InRange(o.State.SnapshotInterval, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1)), "State:SnapshotInterval", $"must be between 00:00:10 and 1.00:00:00, got {o.State.SnapshotInterval}");
         Check(InRange(o.State.ProgressInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)), "State:ProgressInterval", $"must be between 00:00:00.100 and 01:00:00, got {o.State.ProgressInterval}");

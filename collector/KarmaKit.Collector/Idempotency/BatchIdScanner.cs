@@ -75,6 +75,11 @@ internal static class BatchIdScanner
             lines++;
             if (!StateLine.TryParse(line, out var fast, ref times))
             {
+                if (Operator.OperatorLogLine.IsOperatorLine(line))
+                {
+                    return; // an operator's allow or delist: no batch id
+                }
+
                 firstBad = bad++ == 0 ? offset : firstBad;
                 return;
             }

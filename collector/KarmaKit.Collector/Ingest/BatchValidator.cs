@@ -113,7 +113,7 @@ internal static class BatchValidator
         return null;
     }
 
-    private static string? ReasonProblem(string reason)
+    internal static string? ReasonProblem(string reason)
     {
         int bytes;
         try

@@ -23,6 +23,12 @@ internal enum ListingVerdict
 
     /// <summary>In a special-purpose range that is never listed.</summary>
     SpecialPurpose,
+
+    /// <summary>On the operator's allowlist (<c>allow</c>): never on the blocklist while the entry lasts.</summary>
+    OperatorAllow,
+
+    /// <summary>Delisted by the operator (<c>delist</c>): no black sighting since, or within its hold.</summary>
+    Delisted,
 }
 
 /// <summary>
@@ -36,12 +42,15 @@ internal readonly record struct ListingDecision(ListingVerdict Verdict, ListingA
     /// <summary>One line for an operator: "listed 127.0.0.3 (virus Eicar)", "below threshold: 1/2 weighted reporters", ….</summary>
     public string Why() => Verdict switch
     {
+        ListingVerdict.Listed when Detail is not null => $"listed {Code(Answer.Code)} ({Answer.Reason}), {Detail}",
         ListingVerdict.Listed => $"listed {Code(Answer.Code)} ({Answer.Reason}), weighted reporters {Format(Weight)}/{Format(Threshold)}",
         ListingVerdict.NotReported => "not reported",
         ListingVerdict.BelowThreshold => $"below threshold: {Format(Weight)}/{Format(Threshold)} weighted reporters in the window{Detail}",
         ListingVerdict.Expired => $"expired: {Detail}",
         ListingVerdict.WhiteReport => $"white report: {Detail}",
         ListingVerdict.SpecialPurpose => $"special-purpose range, never listed: {Detail}",
+        ListingVerdict.OperatorAllow => $"allowed by operator: {Detail}",
+        ListingVerdict.Delisted => $"delisted by operator {Detail}",
         _ => Verdict.ToString(),
     };
 

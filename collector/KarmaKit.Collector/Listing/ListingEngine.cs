@@ -30,6 +30,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
     private readonly Dictionary<UInt128, ListingAnswer> _pendingBlock = [];
     private readonly Dictionary<UInt128, ListingAnswer> _pendingAllow = [];
     private readonly Dictionary<UInt128, List<UInt128>> _members = [];
+    private readonly OperatorIndex _operator;
     private ListingPolicy _policy;
     private DailyCapLedger _ledger = new();
     private Snapshot _snapshot;
@@ -43,6 +44,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
         _policy = NewPolicy();
         _mask = _policy.Ipv6Mask;
         _aggregate = _options.Ipv6Prefix < 128;
+        _operator = new OperatorIndex(_options.Ipv6Prefix);
         var serial = StateTime.FromDateTime(time.GetUtcNow().UtcDateTime);
         _snapshot = new Snapshot(Empty(serial), Empty(serial));
         _timer = time.CreateTimer(_ => Review(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -81,9 +83,9 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
         lock (_write)
         {
             var key = _policy.KeyOf(subject).Value;
-            Load(key);
-            _ledger.Apply(_view, _policy);
             var now = _time.GetUtcNow().UtcDateTime;
+            Load(key, now);
+            _ledger.Apply(_view, _policy);
             return (_policy.EvaluateBlock(_view, now), _policy.EvaluateAllow(_view, now));
         }
     }
@@ -92,9 +94,11 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
     {
         var stopwatch = Stopwatch.StartNew();
         List<IpSubject> subjects;
+        List<Operator.OperatorAction> actions;
         using (_store.EnterWrite())
         {
             subjects = [.. _store.Subjects()];
+            actions = [.. _store.Operator.Entries];
         }
 
         lock (_write)
@@ -102,6 +106,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
             _policy = NewPolicy();
             _ledger = new DailyCapLedger();
             _members.Clear();
+            _operator.Clear();
             ClearReviews();
             var keys = new List<UInt128>(subjects.Count);
             var prefixes = new HashSet<UInt128>();
@@ -113,6 +118,19 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
                     keys.Add(key); // each key once: addresses are unique in the state, IPv6 prefixes are not
                 }
             }
+
+            var unreported = new HashSet<UInt128>();
+            foreach (var action in actions.OrderBy(a => a.At))
+            {
+                _operator.Apply(action);
+                var key = _operator.KeyOf(action.Network.Prefix);
+                if (_operator.WithinOneKey(action.Network) && !_store.TryGet(IpSubject.FromIPv6(key), out _) && !prefixes.Contains(key))
+                {
+                    unreported.Add(key); // an allow entry of an address nobody reported is still on the allowlist
+                }
+            }
+
+            keys.AddRange(unreported);
 
             var now = _time.GetUtcNow().UtcDateTime;
             var block = new List<KeyValuePair<IpSubject, ListingAnswer>>();
@@ -152,6 +170,12 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
                     Track(report.Subject, out var key);
                     _touched.Add(key);
                 }
+            }
+
+            foreach (var action in append.Actions ?? [])
+            {
+                _operator.Apply(action);
+                TouchOperator(action.Network);
             }
 
             ReevaluateTouched();
@@ -211,7 +235,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
     /// <summary>Both decisions for a key, from the state of every address under it; schedules its review.</summary>
     private (ListingDecision Block, ListingDecision Allow) Evaluate(UInt128 key, DateTime now)
     {
-        Load(key);
+        Load(key, now);
         _ledger.Apply(_view, _policy);
         var block = _policy.EvaluateBlock(_view, now);
         var allow = _policy.EvaluateAllow(_view, now);
@@ -224,10 +248,12 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
         return (block, allow);
     }
 
-    private void Load(UInt128 key)
+    private void Load(UInt128 key, DateTime now)
     {
         var subject = IpSubject.FromIPv6(key);
         _view.Reset(subject);
+        _view.Allow = _operator.AllowFor(key, now);
+        _view.Delist = _operator.DelistFor(key);
         if (!subject.IsIPv4 && _aggregate)
         {
             if (_members.TryGetValue(key, out var members))

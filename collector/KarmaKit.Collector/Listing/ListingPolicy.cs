@@ -18,6 +18,7 @@ internal sealed class ListingPolicy
     private readonly Dictionary<string, uint> _codes = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<int, ListingAnswer> _black = [];
     private readonly Dictionary<int, ListingAnswer> _white = [];
+    private readonly Dictionary<string, ListingAnswer> _operator = new(StringComparer.Ordinal);
     private readonly Dictionary<int, (double Weight, int Cap)> _reporters = [];
     private readonly List<(uint Seen, double Weight)> _counted = [];
     private readonly Dictionary<(uint Code, string Class), ListingAnswer> _byClass = [];
@@ -82,6 +83,13 @@ internal sealed class ListingPolicy
             return ListingDecision.Not(ListingVerdict.SpecialPurpose, $"{special.Cidr} {special.Name}");
         }
 
+        if (view.Allow is { } allow)
+        {
+            // Wins over any report; when it ends, reports still fresh list again (the review at its end).
+            return ListingDecision.Not(ListingVerdict.OperatorAllow, OperatorText.Allow(allow),
+                reviewAt: allow.Until is { } end && view.LastBlack != 0 ? Ceiling(end) : 0);
+        }
+
         if (view.LastBlack == 0)
         {
             return ListingDecision.Not(ListingVerdict.NotReported);
@@ -96,12 +104,30 @@ internal sealed class ListingPolicy
                 reviewAt: blackEnd > whiteEnd ? StateTime.Clamp(whiteEnd) : 0);
         }
 
+        var cutoff = t - Seconds(o.Window);
+        if (view.Delist is { } delist)
+        {
+            // Sightings up to the delist's second no longer count; within its hold nothing lists the key.
+            var delistedAt = StateTime.Seconds(delist.At);
+            if (delist.Until is { } hold && now < hold)
+            {
+                return ListingDecision.Not(ListingVerdict.Delisted, OperatorText.Delist(delist, "no report lists it until then"),
+                    reviewAt: view.LastBlack > delistedAt && blackEnd > Ceiling(hold) ? Ceiling(hold) : 0);
+            }
+
+            if (view.LastBlack <= delistedAt)
+            {
+                return ListingDecision.Not(ListingVerdict.Delisted, OperatorText.Delist(delist, "no black report since"));
+            }
+
+            cutoff = Math.Max(cutoff, delistedAt + 1);
+        }
+
         if (t >= blackEnd)
         {
             return ListingDecision.Not(ListingVerdict.Expired, $"last black report at {Time(view.LastBlack)}, delisted at {Time(blackEnd)}");
         }
 
-        var cutoff = t - Seconds(o.Window);
         _counted.Clear();
         var weight = 0d;
         var capped = 0;
@@ -155,6 +181,13 @@ internal sealed class ListingPolicy
             return ListingDecision.Not(ListingVerdict.SpecialPurpose, $"{special.Cidr} {special.Name}");
         }
 
+        if (view.Allow is { } allow && allow.Network.Length >= (view.Key.IsIPv4 ? 128 : _options.Ipv6Prefix))
+        {
+            // An entry within one key is published on the allowlist; a wider network only keeps keys off the blocklist.
+            return new ListingDecision(ListingVerdict.Listed, OperatorAnswer(allow.Reason), 0, 0,
+                allow.Until is { } end ? Ceiling(end) : 0, $"allowed by operator: {OperatorText.Allow(allow)}");
+        }
+
         if (view.LastWhite == 0)
         {
             return ListingDecision.Not(ListingVerdict.NotReported);
@@ -202,6 +235,21 @@ internal sealed class ListingPolicy
 
         return answer;
     }
+
+    private ListingAnswer OperatorAnswer(string? reason)
+    {
+        reason = string.IsNullOrEmpty(reason) ? "allowed by operator" : reason;
+        if (!_operator.TryGetValue(reason, out var answer))
+        {
+            answer = new ListingAnswer(ListingAnswer.DefaultCode, reason);
+            _operator[reason] = answer;
+        }
+
+        return answer;
+    }
+
+    /// <summary>The first whole second at or after <paramref name="time"/>, as a review time.</summary>
+    private static uint Ceiling(DateTime time) => StateTime.Clamp(StateTime.Seconds(time) + (time.Ticks % TimeSpan.TicksPerSecond == 0 ? 0 : 1));
 
     private static long Seconds(TimeSpan span) => (long)span.TotalSeconds;
 

@@ -50,7 +50,8 @@ internal sealed class LookupEndpoint(ListingEngine engine) : IDisposable
         });
     }
 
-    private static void Write(Utf8JsonWriter writer, string list, ListingDecision decision)
+    /// <summary>One list's decision as JSON (also the admin lookup's, which adds its own fields through <paramref name="more"/>).</summary>
+    internal static void Write(Utf8JsonWriter writer, string list, ListingDecision decision, Action<Utf8JsonWriter>? more = null)
     {
         writer.WriteStartObject(list);
         writer.WriteBoolean("listed", decision.IsListed);
@@ -61,10 +62,12 @@ internal sealed class LookupEndpoint(ListingEngine engine) : IDisposable
         }
 
         writer.WriteString("why", decision.Why());
+        more?.Invoke(writer);
         writer.WriteEndObject();
     }
 
-    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> body)
+    /// <summary>Writes a JSON object body (no caching) and flushes it.</summary>
+    internal static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> body)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";

@@ -22,6 +22,12 @@ internal sealed class SubjectView
 
     public int WhiteReasonId { get; private set; }
 
+    /// <summary>The operator's allow entry in force for the key (set by the engine), or null.</summary>
+    public Operator.OperatorAction? Allow { get; set; }
+
+    /// <summary>The operator's latest delist of the key (set by the engine), or null.</summary>
+    public Operator.OperatorAction? Delist { get; set; }
+
     /// <summary>Distinct black reporters; <see cref="ReporterSighting.Capped"/> is set by the daily cap ledger.</summary>
     public List<ReporterSighting> Reporters => _reporters;
 
@@ -39,6 +45,7 @@ internal sealed class SubjectView
         Key = key;
         LastBlack = LastWhite = 0;
         BlackReasonId = WhiteReasonId = 0;
+        Allow = Delist = null;
         _reporters.Clear();
     }
 

@@ -115,13 +115,16 @@ internal sealed partial class StateReplayer : IDisposable
         }
     }
 
-    /// <summary>Takes one line (applied at the next <see cref="Flush"/>, at the latest); false when it is not a report line.</summary>
+    /// <summary>
+    /// Takes one line (applied at the next <see cref="Flush"/>, at the latest); false when it is neither a report line
+    /// nor an operator line (which goes to the store's <see cref="SubjectStateStore.Operator"/> ledger at once).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Apply(ReadOnlySpan<byte> line)
     {
         if (!StateLine.TryParse(line, out var parsed, ref _times))
         {
-            return false;
+            return ApplyOperator(line);
         }
 
         var reporter = Reporter(parsed.Reporter);
@@ -156,6 +159,18 @@ internal sealed partial class StateReplayer : IDisposable
         return true;
     }
 
+
+    /// <summary>An operator line: its entry is independent of the subjects, so it need not wait for the applier.</summary>
+    private bool ApplyOperator(ReadOnlySpan<byte> line)
+    {
+        if (!Operator.OperatorLogLine.IsOperatorLine(line) || !Operator.OperatorLogLine.TryParse(line, out var action))
+        {
+            return false;
+        }
+
+        _store.Operator.Apply(action!);
+        return true;
+    }
 
     /// <summary>SHA-256 of a line and its LF.</summary>
     public static byte[] HashLine(ReadOnlySpan<byte> line)

@@ -22,13 +22,17 @@ namespace KarmaKit.Collector.State;
 ///         4  reasons M, then M x (u16 length, UTF-8)
 ///         4  subjects S, then S x 64 bytes of SubjectEntry
 ///         3 x overflow size class (3, 7, 15 slots): 4 blocks B, then B x slots x u64
+///         4  operator entries K, then K x (u16 length, UTF-8 karma.log line) (version 2 on; absent in version 1)
 ///        32  SHA-256 of every byte before it
 /// </code>
 /// </summary>
 internal static class StateSnapshot
 {
     public const string FileName = "state.snapshot";
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>The version before the operator entries; still read (as having none).</summary>
+    public const int Version1 = 1;
 
     private static ReadOnlySpan<byte> Magic => "KKSTATE\n"u8;
 
@@ -70,6 +74,7 @@ internal static class StateSnapshot
                 }
             }
 
+            WriteTexts(output, image.Operator);
             file.Write(hash.GetHashAndReset());
             file.Flush(flushToDisk: true);
             length = file.Length;
@@ -114,7 +119,7 @@ internal static class StateSnapshot
 
         var version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         var entrySize = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-        if (version != Version || entrySize != SubjectEntry.Size)
+        if ((version != Version && version != Version1) || entrySize != SubjectEntry.Size)
         {
             problem = $"format version {version} (entry size {entrySize}), this collector reads {Version} ({SubjectEntry.Size})";
             return null;
@@ -149,6 +154,7 @@ internal static class StateSnapshot
             }
         }
 
+        var operatorLines = version >= 2 ? ReadTexts(input, file.Length) : [];
         Span<byte> expected = stackalloc byte[32];
         hash.GetHashAndReset(expected);
         Span<byte> stored = stackalloc byte[32];
@@ -165,6 +171,12 @@ internal static class StateSnapshot
             return null;
         }
 
+        if (!operatorLines.All(line => Operator.OperatorLogLine.TryParse(Encoding.UTF8.GetBytes(line), out _)))
+        {
+            problem = "an operator entry does not parse";
+            return null;
+        }
+
         problem = "";
         return new StateImage
         {
@@ -176,6 +188,7 @@ internal static class StateSnapshot
             Entries = entries,
             PoolBlocks = blocks,
             Pools = pools,
+            Operator = operatorLines,
         };
     }
 

@@ -24,6 +24,8 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
     private long _generation = -1;
     private byte[]? _head;
     private long _savedLines = -1;
+    private readonly TimeSpan _operatorRelevance;
+    private DateTime _lastReceived;
 
     public SubjectStateFeed(SubjectStateStore store, CollectorOptions options, ILogger<SubjectStateFeed> logger, CollectorMetrics? metrics = null)
     {
@@ -31,6 +33,7 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
         _store = store;
         _snapshotPath = StateSnapshot.PathIn(Path.GetFullPath(options.Data));
         _progressEvery = options.State.ProgressInterval;
+        _operatorRelevance = options.Policy.Window > options.Policy.DelistAfter ? options.Policy.Window : options.Policy.DelistAfter;
         _logger = logger;
     }
 
@@ -96,6 +99,13 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
         }
 
         _store.ApplyBatch(_updates.AsSpan(0, pending));
+        foreach (var action in append.Actions ?? [])
+        {
+            _store.Operator.Apply(action);
+            lines++;
+        }
+
+        _lastReceived = append.Received;
         _store.Lines += lines;
         var bytes = append.Bytes;
         if (append.Generation != _generation || _head is null)
@@ -132,6 +142,11 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
                 if (_store.Lines == _savedLines)
                 {
                     return 0;
+                }
+
+                if (_lastReceived != default)
+                {
+                    _store.Operator.Prune(_lastReceived, _operatorRelevance);
                 }
 
                 image = _store.Export();

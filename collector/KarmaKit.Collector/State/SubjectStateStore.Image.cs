@@ -24,6 +24,9 @@ internal sealed class StateImage
 
     /// <summary>Per size class, its values in chunks of <see cref="SubjectStateStore.PoolChunkValues"/>, the last one cut to size.</summary>
     public required ulong[][][] Pools { get; init; }
+
+    /// <summary>The operator's standing entries as karma.log lines (none in a version 1 snapshot).</summary>
+    public string[] Operator { get; init; } = [];
 }
 
 internal sealed partial class SubjectStateStore
@@ -66,6 +69,7 @@ internal sealed partial class SubjectStateStore
             Entries = entries,
             PoolBlocks = (int[])_poolBlocks.Clone(),
             Pools = pools,
+            Operator = Operator.Lines(),
         };
     }
 
@@ -105,6 +109,11 @@ internal sealed partial class SubjectStateStore
         _pools = pools;
         image.PoolBlocks.CopyTo(_poolBlocks, 0);
         Rebuild(IndexSizeFor(_count));
+        if (!Operator.Load(image.Operator))
+        {
+            throw new InvalidDataException("the snapshot's operator entries do not parse");
+        }
+
         Position = image.Position;
         Lines = image.Lines;
     }

@@ -39,6 +39,9 @@ internal sealed partial class SubjectStateStore
     /// <summary>Reason texts, ids 1..<see cref="MaxReasons"/>.</summary>
     public InternTable Reasons { get; private set; } = NewReasons();
 
+    /// <summary>The operator's allow and delist entries from the log (<c>allow</c>, <c>unallow</c>, <c>delist</c> lines).</summary>
+    public KarmaKit.Collector.Operator.OperatorLedger Operator { get; } = new();
+
     /// <summary>Subjects held.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -85,6 +88,7 @@ internal sealed partial class SubjectStateStore
         ClearOverflow();
         Reporters = NewReporters();
         Reasons = NewReasons();
+        Operator.Clear();
         Position = null;
         Lines = 0;
     }

@@ -34,6 +34,9 @@ internal readonly ref struct KarmaLogAppend
 
     /// <summary>The batches appended, in the order of their lines (duplicates are not here).</summary>
     public required IReadOnlyList<AppendedBatch> Batches { get; init; }
+
+    /// <summary>The operator actions appended, in the order of their lines; null when none.</summary>
+    public IReadOnlyList<Operator.OperatorAction>? Actions { get; init; }
 }
 
 /// <summary>A batch's reporter and its reports, as appended.</summary>

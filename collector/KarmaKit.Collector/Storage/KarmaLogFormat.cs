@@ -78,7 +78,7 @@ internal static class KarmaLogFormat
     public static bool IsValidBatchId(string? id) =>
         id is { Length: > 0 and <= ProtocolLimits.MaxBatchIdLength } && id.All(c => c is > ' ' and < (char)0x7F and not '"' and not '\\');
 
-    private static void WriteEscaped(IBufferWriter<byte> output, string reason)
+    internal static void WriteEscaped(IBufferWriter<byte> output, string reason)
     {
         var maxBytes = Encoding.UTF8.GetMaxByteCount(reason.Length);
         var rented = maxBytes > 1024 ? ArrayPool<byte>.Shared.Rent(maxBytes) : null;
@@ -181,7 +181,7 @@ internal static class KarmaLogFormat
     private static int Hex(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> (UTC) without a format string.</summary>
-    private static void WriteTime(IBufferWriter<byte> output, DateTime time)
+    internal static void WriteTime(IBufferWriter<byte> output, DateTime time)
     {
         time = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
         var span = output.GetSpan(TimeLength);
@@ -224,14 +224,14 @@ internal static class KarmaLogFormat
         output.Advance(written);
     }
 
-    private static void WriteAscii(IBufferWriter<byte> output, string text)
+    internal static void WriteAscii(IBufferWriter<byte> output, string text)
     {
         var span = output.GetSpan(text.Length);
         var n = Encoding.ASCII.GetBytes(text, span);
         output.Advance(n);
     }
 
-    private static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    internal static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(output.GetSpan(bytes.Length));
         output.Advance(bytes.Length);

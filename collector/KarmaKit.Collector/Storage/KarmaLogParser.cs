@@ -132,7 +132,7 @@ internal static class KarmaLogParser
     }
 
     /// <summary>The next space-separated field; an empty field (two spaces) is returned as empty.</summary>
-    private static ReadOnlySpan<byte> NextField(ref ReadOnlySpan<byte> rest)
+    internal static ReadOnlySpan<byte> NextField(ref ReadOnlySpan<byte> rest)
     {
         var end = rest.IndexOf((byte)' ');
         if (end < 0)
@@ -152,7 +152,7 @@ internal static class KarmaLogParser
         return field;
     }
 
-    private static bool TryTime(ReadOnlySpan<byte> text, out DateTime time)
+    internal static bool TryTime(ReadOnlySpan<byte> text, out DateTime time)
     {
         time = default;
         if (text.Length != KarmaLogFormat.TimeLength || !Ascii.IsValid(text))
@@ -167,7 +167,7 @@ internal static class KarmaLogParser
     }
 
     /// <summary>Reads <c>"..."</c> with the escapes of <see cref="KarmaLogFormat"/>; it must end the line.</summary>
-    private static bool TryUnquote(ref ReadOnlySpan<byte> rest, out string? text)
+    internal static bool TryUnquote(ref ReadOnlySpan<byte> rest, out string? text)
     {
         text = null;
         if (rest.IsEmpty || rest[0] != (byte)'"')

@@ -17,10 +17,19 @@ internal sealed partial class KarmaLogWriter
         _buffer.ResetWrittenCount();
         _pending.Clear();
         _appended.Clear();
+        _actions.Clear();
         int unbatched = 0, unbatchedWork = 0;
         foreach (var work in group)
         {
-            if (work.Key.Batch.Length == 0)
+            if (work.Operator is { } request)
+            {
+                var action = Operator.OperatorAction.From(request, now);
+                Operator.OperatorLogLine.Write(_buffer, action);
+                _actions.Add(action);
+                work.Action = action;
+                unbatchedWork++; // neither a batch nor a duplicate
+            }
+            else if (work.Key.Batch.Length == 0)
             {
                 // Compatibility wire: no batch id, so nothing to deduplicate and nothing for the index.
                 foreach (var report in work.Reports!)
@@ -61,6 +70,17 @@ internal sealed partial class KarmaLogWriter
             return;
         }
 
+        var whites = 0;
+        foreach (var batch in _appended)
+        {
+            foreach (var report in batch.Reports)
+            {
+                whites += report.Verb == KarmaKit.Protocol.Verb.White ? 1 : 0;
+            }
+        }
+
+        Interlocked.Add(ref _whiteReports, whites);
+        Interlocked.Add(ref _operatorActions, _actions.Count);
         foreach (var (key, reports) in _pending)
         {
             _ids.Add(key, new TakenBatch(now, reports));
@@ -113,7 +133,7 @@ internal sealed partial class KarmaLogWriter
     /// <summary>Tells the observer of a durable group, before its requests are answered; its failure is only logged.</summary>
     private void Notify(DateTime now)
     {
-        if (_observer is null || _appended.Count == 0)
+        if (_observer is null || _appended.Count + _actions.Count == 0)
         {
             return;
         }
@@ -127,6 +147,7 @@ internal sealed partial class KarmaLogWriter
                 Start = _file.Position - _buffer.WrittenCount,
                 Bytes = _buffer.WrittenSpan,
                 Batches = _appended,
+                Actions = _actions.Count == 0 ? null : _actions,
             });
         }
         catch (Exception ex)

@@ -27,6 +27,7 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private readonly Dictionary<BatchKey, int> _pending = new(BatchIdIndex.Comparer);
     private readonly List<LogWork> _group = new(MaxGroupBatches);
     private readonly List<AppendedBatch> _appended = new(MaxGroupBatches);
+    private readonly List<Operator.OperatorAction> _actions = [];
     private readonly IKarmaLogObserver? _observer;
     private readonly BatchIdIndex _ids;
     private readonly TimeProvider _time;
@@ -40,6 +41,8 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private long _batches;
     private long _reports;
     private long _duplicates;
+    private long _whiteReports;
+    private long _operatorActions;
     private long _generation;
 
     private KarmaLogWriter(string path, FileStream file, BatchIdIndex ids, TimeProvider time, ILogger logger, Task? startGate, IKarmaLogObserver? observer)
@@ -63,6 +66,12 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     public long ReportsAppended => Interlocked.Read(ref _reports);
 
     public long DuplicateBatches => Interlocked.Read(ref _duplicates);
+
+    /// <summary>White reports among <see cref="ReportsAppended"/> (the rest are black).</summary>
+    public long WhiteReportsAppended => Interlocked.Read(ref _whiteReports);
+
+    /// <summary>Operator lines (allow, unallow, delist) appended.</summary>
+    public long OperatorActionsAppended => Interlocked.Read(ref _operatorActions);
 
     /// <summary>False once a failed write could not be undone; every append then fails until a restart.</summary>
     public bool IsHealthy => Volatile.Read(ref _broken) is null;
@@ -100,6 +109,18 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     /// </summary>
     public Task<AppendResult> AppendUnbatchedAsync(string reporter, IReadOnlyList<ReportEntry> reports, CancellationToken cancellationToken) =>
         AppendAsync(new BatchKey(reporter, ""), reports, cancellationToken);
+
+    /// <summary>
+    /// Appends an operator action (allow, unallow, delist) as one line, in the same group commit and fdatasync as the
+    /// batches; completes once it is durable and the observers (state, listing) have applied it, with its log time.
+    /// </summary>
+    public async Task<Operator.OperatorAction> AppendOperatorAsync(Operator.OperatorRequest request, CancellationToken cancellationToken)
+    {
+        var work = new LogWork(new BatchKey(Operator.OperatorLogLine.Reporter(request.Operator), ""), []) { Operator = request };
+        await _queue.Writer.WriteAsync(work, cancellationToken);
+        await work.Completion.Task;
+        return work.Action!;
+    }
 
     /// <summary>Closes and reopens the log by its path (after logrotate renamed it); what SIGHUP calls. False when stopping.</summary>
     public async Task<bool> ReopenAsync()
@@ -220,6 +241,12 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
         public IReadOnlyList<ReportEntry>? Reports { get; } = reports;
 
         public AppendResult Result { get; set; }
+
+        /// <summary>An operator action to write instead of reports.</summary>
+        public Operator.OperatorRequest? Operator { get; init; }
+
+        /// <summary>The operator action as written.</summary>
+        public Operator.OperatorAction? Action { get; set; }
 
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

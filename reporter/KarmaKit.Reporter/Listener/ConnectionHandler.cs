@@ -1,6 +1,6 @@
 using System.Buffers;
-using KarmaKit.Protocol.Lines;
 using System.Net.Sockets;
+using KarmaKit.Protocol.Lines;
 using KarmaKit.Reporter.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -16,8 +16,6 @@ namespace KarmaKit.Reporter.Listener;
 internal sealed class ConnectionHandler
 {
     private const int InitialBufferBytes = 4096;
-    private const int DrainBytes = 64 * 1024;
-    private static readonly TimeSpan DrainTime = TimeSpan.FromMilliseconds(250);
 
     private readonly ListenerOptions _options;
     private readonly RequestProcessor _processor;
@@ -53,7 +51,7 @@ internal sealed class ConnectionHandler
             catch (OperationCanceledException) when (!abort.IsCancellationRequested)
             {
                 _logger.RequestTimedOut(_options.ClientTimeout, request.Filled);
-                SendAndClose(socket, LineReplies.Timeout);
+                LineSockets.SendAndClose(socket, LineReplies.Timeout);
                 return;
             }
 
@@ -84,8 +82,8 @@ internal sealed class ConnectionHandler
             {
                 // We stopped reading early: unread bytes at close would make the kernel send a reset,
                 // which can destroy the reply in flight. Read to the client's EOF, briefly and boundedly.
-                deadline.CancelAfter(DrainTime);
-                await DrainAsync(socket, request.Buffer, deadline.Token);
+                deadline.CancelAfter(LineSockets.DrainTime);
+                await LineSockets.DrainAsync(socket, request.Buffer, deadline.Token);
             }
         }
         catch (OperationCanceledException)
@@ -154,30 +152,6 @@ internal sealed class ConnectionHandler
         }
     }
 
-    /// <summary>Sends a short fixed reply without waiting, then closes (the timeout reply: the client is too slow to wait for).</summary>
-    private static void SendAndClose(Socket socket, ReadOnlySpan<byte> reply)
-    {
-        try
-        {
-            // A fresh or idle socket has an empty send buffer: a reply this short never blocks.
-            socket.Blocking = false;
-            socket.Send(reply, SocketFlags.None, out _);
-            socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (SocketException)
-        {
-            // The client is gone; nothing to tell it.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Closed under us during shutdown.
-        }
-        finally
-        {
-            socket.Dispose();
-        }
-    }
-
     /// <summary>
     /// Refuses a connection before reading its request (<c>error busy</c>): the reply goes out at once, then the
     /// request is read and thrown away until the client's EOF (briefly), so the close never resets the reply.
@@ -190,9 +164,9 @@ internal sealed class ConnectionHandler
             socket.Blocking = false;
             socket.Send(reply, SocketFlags.None, out _);
             socket.Shutdown(SocketShutdown.Send);
-            using var deadline = new CancellationTokenSource(DrainTime, time);
+            using var deadline = new CancellationTokenSource(LineSockets.DrainTime, time);
             using var registration = abort.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
-            await DrainAsync(socket, scratch, deadline.Token);
+            await LineSockets.DrainAsync(socket, scratch, deadline.Token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -202,21 +176,6 @@ internal sealed class ConnectionHandler
         {
             socket.Dispose();
             ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
-
-    private static async ValueTask DrainAsync(Socket socket, byte[] scratch, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (total < DrainBytes)
-        {
-            var read = await socket.ReceiveAsync(scratch.AsMemory(), SocketFlags.None, cancellationToken);
-            if (read == 0)
-            {
-                return;
-            }
-
-            total += read;
         }
     }
 

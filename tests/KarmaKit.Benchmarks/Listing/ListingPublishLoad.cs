@@ -3,6 +3,7 @@ using System.Globalization;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Listing;
+using KarmaKit.Collector.Operator;
 using KarmaKit.Collector.State;
 using KarmaKit.Collector.Storage;
 using KarmaKit.Protocol;
@@ -14,7 +15,8 @@ namespace KarmaKit.Benchmarks.Listing;
 /// <summary>
 /// <c>listing [ENTRIES] [COMMITS]</c>: the listing engine over a state of ENTRIES listed IPv4 subjects (default
 /// 1,000,000): the start-up build, then COMMITS (default 20,000) group commits of one new subject each, timing what
-/// the log writer thread spends in <see cref="ListingEngine.Appended"/> (evaluate + publish), then a merge and lookups.
+/// the log writer thread spends in <see cref="ListingEngine.Appended"/> (evaluate + publish), then a merge and lookups;
+/// and the managed memory a listed address costs in the DNS index and in the whole engine.
 /// </summary>
 internal static class ListingPublishLoad
 {
@@ -39,10 +41,16 @@ internal static class ListingPublishLoad
         }
 
         Console.WriteLine($"state of {entries:N0} subjects: {sw.ElapsedMilliseconds} ms");
+        var before = GC.GetTotalMemory(forceFullCollection: true);
         using var engine = new ListingEngine(store, new CollectorOptions(), time, NullLogger<ListingEngine>.Instance);
         sw.Restart();
         engine.Recovered("");
-        Console.WriteLine($"start-up build: {sw.ElapsedMilliseconds} ms, {engine.Count(DnsList.Block):N0} listed");
+        var elapsed = sw.ElapsedMilliseconds;
+        var engineBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+        var listed = engine.Count(DnsList.Block);
+        Console.WriteLine($"start-up build: {elapsed} ms, {listed:N0} listed");
+        Console.WriteLine($"memory a listed address: DNS index {IndexBytes(engine.Index(DnsList.Block)) / (double)listed:F1} B, "
+            + $"whole engine (index, review queue, ledger) {engineBytes / (double)listed:F1} B");
 
         var reports = new ReportEntry[1];
         var bytes = "x\n"u8.ToArray();
@@ -74,6 +82,33 @@ internal static class ListingPublishLoad
         }
 
         Console.WriteLine($"lookup: {lookups.Elapsed.TotalNanoseconds / 2_000_000:0} ns each, {hits:N0} hits of 2,000,000");
+        Console.WriteLine($"memory a listed address after the merge: DNS index {IndexBytes(engine.Index(DnsList.Block)) / (double)engine.Count(DnsList.Block):F1} B");
+
+        // Operator actions: one address, and a /16 over listed keys (a pass over the whole state under its lock).
+        foreach (var (text, verb) in new[] { ("8.0.0.7", OperatorVerb.Allow), ("8.0.0.0/16", OperatorVerb.Allow), ("8.0.0.0/16", OperatorVerb.Unallow) })
+        {
+            if (!IpNetwork.TryParse(text.AsSpan(), out var network))
+            {
+                throw new FormatException(text);
+            }
+
+            var action = new OperatorAction(now, "bench", verb, network, null, "benchmark");
+            var start = Stopwatch.GetTimestamp();
+            engine.Appended(new KarmaLogAppend { Received = now, Generation = 0, Start = 0, Bytes = bytes, Batches = [], Actions = [action] });
+            Console.WriteLine($"operator {verb.ToWire()} {text}: {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0.0} ms, {engine.Count(DnsList.Block):N0} listed");
+        }
+
         return 0;
+    }
+
+    /// <summary>What one published index holds on the managed heap: a copy of its entries built the same way, measured alone.</summary>
+    private static long IndexBytes(ListingIndex index)
+    {
+        var entries = index.Entries().ToList();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var copy = new ListingIndex(ListingSet.Build(entries), [], [], entries.Count, index.Serial);
+        var bytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(copy);
+        return bytes;
     }
 }

@@ -32,6 +32,10 @@ public sealed class RunLocalScriptTests : IDisposable
             var line = await WaitForLineAsync("192.0.2.1", first);
             Assert.Equal(("local", "black", "virus Eicar-Test-Signature"), (line.Reporter, line.Verb, line.Reason));
             token = await File.ReadAllTextAsync(Path.Combine(_runDir, "reporter.token"));
+            var lookup = await EximKit.ProcessRunner.RunAsync(Binaries.Collector, "lookup", "192.0.2.1", "--token-file", Path.Combine(_runDir, "admin.token"),
+                "--config", Path.Combine(_runDir, "collector.json"), $"--Collector:Http=http://127.0.0.1:{collectorPort}");
+            Assert.True(lookup.ExitCode == 0, lookup.ToString()); // the admin token run-local.sh made
+            Assert.Contains("blocklist: LISTED", lookup.Output, StringComparison.Ordinal);
 
             Assert.Equal(130, await first.InterruptAsync()); // Ctrl-C
             Assert.Contains("stopped", first.Output, StringComparison.Ordinal);

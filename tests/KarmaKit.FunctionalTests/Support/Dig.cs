@@ -1,45 +1,48 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.RegularExpressions;
+using KarmaKit.FunctionalTests.EximKit;
 
 namespace KarmaKit.FunctionalTests.Support;
 
-/// <summary>Real dig (dnsutils) against a server on 127.0.0.1: the status and the answer and authority records, whitespace normalised.</summary>
+/// <summary>Real dig (dnsutils) against a server on loopback, its answer reduced to what two servers can be compared on.</summary>
 internal static partial class Dig
 {
     public static async Task<DigAnswer> AskAsync(int port, string name, string type)
     {
-        var info = new ProcessStartInfo("dig") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "@127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "+norec", "+noall", "+comments", "+answer", "+authority", "+time=2", "+tries=2", name, type })
+        var result = await ProcessRunner.RunAsync("dig", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "@127.0.0.1",
+            "+norec", "+noedns", "+time=2", "+tries=3", name, type);
+        Assert.True(result.ExitCode == 0, $"dig {name} {type} on port {port}: {result}");
+        return DigAnswer.Parse(result.Output);
+    }
+}
+
+/// <summary>The rcode, the answer section and the authority section (records with white space collapsed).</summary>
+internal sealed partial record DigAnswer(string Status, List<string> Answer, List<string> Authority)
+{
+    public static DigAnswer Parse(string output)
+    {
+        List<string> answer = [], authority = [];
+        List<string>? section = null;
+        foreach (var line in output.Split('\n'))
         {
-            info.ArgumentList.Add(argument);
+            if (line.StartsWith(";; ", StringComparison.Ordinal))
+            {
+                section = line.StartsWith(";; ANSWER SECTION", StringComparison.Ordinal) ? answer
+                    : line.StartsWith(";; AUTHORITY SECTION", StringComparison.Ordinal) ? authority : null;
+            }
+            else if (section is not null && line.Length > 0 && !line.StartsWith(';'))
+            {
+                section.Add(WhiteSpace().Replace(line.Trim(), " "));
+            }
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("dig did not start (apt-get install dnsutils)");
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var status = StatusPattern().Match(output) is { Success: true } m ? m.Groups[1].Value : "no answer";
-        var records = output.Split('\n').Where(l => l.Length > 0 && !l.StartsWith(';')).Select(l => WhiteSpace().Replace(l.Trim(), " ")).ToList();
-        return new DigAnswer(status, records);
+        return new DigAnswer(StatusPattern().Match(output).Groups[1].Value, answer, authority);
     }
 
-    /// <summary>The SOA serial a server gives for a zone, or null.</summary>
-    public static async Task<uint?> SerialAsync(int port, string zone)
-    {
-        var answer = await AskAsync(port, zone, "SOA");
-        var soa = answer.Records.FirstOrDefault(r => r.Contains(" IN SOA ", StringComparison.Ordinal));
-        return answer.Status == "NOERROR" && soa is not null ? uint.Parse(soa.Split(' ')[6], CultureInfo.InvariantCulture) : null;
-    }
+    public override string ToString() => $"{Status} [{string.Join(" | ", Answer)}] [{string.Join(" | ", Authority)}]";
 
-    [GeneratedRegex(@"status: (\w+)")]
+    [GeneratedRegex(@"status: ([A-Z]+)")]
     private static partial Regex StatusPattern();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhiteSpace();
-}
-
-/// <summary>One answer as dig prints it.</summary>
-internal sealed record DigAnswer(string Status, List<string> Records)
-{
-    public override string ToString() => $"{Status}: {string.Join(" | ", Records)}";
 }

@@ -1,6 +1,6 @@
 namespace KarmaKit.Collector.Dns.Transfer;
 
-/// <summary><c>Collector:Dns:Transfer</c>: who may pull the zones over TCP (AXFR, and IXFR answered in full), and how many at once.</summary>
+/// <summary><c>Collector:Dns:Transfer</c>: who may pull the zones over TCP (AXFR, IXFR), and how many at once.</summary>
 internal sealed class TransferOptions
 {
     /// <summary>Client networks allowed to transfer, CIDRs or single addresses separated by commas or spaces; empty refuses every transfer.</summary>

@@ -1,6 +1,7 @@
-namespace KarmaKit.Reporter.Listener;
+namespace KarmaKit.Protocol.Lines;
 
-internal enum FrameStatus
+/// <summary>Where a readsocket request stands after <see cref="RequestFramer.Scan"/> or <see cref="RequestFramer.Finish"/>.</summary>
+public enum FrameStatus
 {
     /// <summary>No line end yet at the end of the data: wait for more bytes or EOF.</summary>
     NeedMore,
@@ -18,9 +19,10 @@ internal enum FrameStatus
 /// <summary>
 /// Cuts one readsocket request into lines as its bytes arrive, enforcing the limits early so a hostile
 /// client can never make the buffer grow past <see cref="MaxRequestBytes"/>. Blank lines count toward the
-/// line limit (they bound memory the same way) but are ignored when the request is processed.
+/// line limit (they bound memory the same way) but are ignored when the request is processed. The reporter's
+/// listener and the collector's compatibility wire read requests with it.
 /// </summary>
-internal struct RequestFramer
+public struct RequestFramer
 {
     private readonly int _maxLineBytes;
     private readonly int _maxLines;
@@ -73,7 +75,8 @@ internal struct RequestFramer
         return _lineStart == data.Length && _lines > 0 ? FrameStatus.AtLineEnd : FrameStatus.NeedMore;
     }
 
-    /// <summary>At EOF: the unterminated tail, if any, is the last line.</summary>
+    /// <summary>At EOF: the unterminated tail, if any, is the last line. No bytes at all stay <see cref="FrameStatus.NeedMore"/>
+    /// with <see cref="Lines"/> 0: an empty request, which each caller answers in its own way.</summary>
     public FrameStatus Finish(ReadOnlySpan<byte> data)
     {
         var status = Scan(data);

@@ -1,7 +1,7 @@
 using System.Text;
-using KarmaKit.Reporter.Listener;
+using KarmaKit.Protocol.Lines;
 
-namespace KarmaKit.Reporter.Tests.Listener;
+namespace KarmaKit.Protocol.Tests.Lines;
 
 public sealed class RequestFramerTests
 {
@@ -75,6 +75,36 @@ public sealed class RequestFramerTests
         Assert.Equal(lines, sut.Lines);
     }
 
+    [Theory]
+    [InlineData("black 1.2\n", nameof(FrameStatus.AtLineEnd))]
+    [InlineData("black 1.2", nameof(FrameStatus.NeedMore))]
+    [InlineData("0123456789\r\n", nameof(FrameStatus.AtLineEnd))]
+    [InlineData("0123456789\r", nameof(FrameStatus.NeedMore))]
+    [InlineData("0123456789x", nameof(FrameStatus.LineTooLong))]
+    [InlineData("0123456789x\n", nameof(FrameStatus.LineTooLong))]
+    [InlineData("a\nb\n", nameof(FrameStatus.AtLineEnd))]
+    [InlineData("a\nb\nc", nameof(FrameStatus.TooManyLines))]
+    [InlineData("a\n\n\n", nameof(FrameStatus.TooManyLines))]
+    public void Scan_ByteByByteOrWhole_SameAnswer(string data, string expected)
+    {
+        Assert.Equal(expected, ScanInPieces(data, 1).ToString());
+        Assert.Equal(expected, ScanInPieces(data, data.Length).ToString());
+    }
+
     [Fact]
     public void MaxRequestBytes_EveryLineFullWithCrLf() => Assert.Equal(16 * 1026, RequestFramer.MaxRequestBytes(1024, 16));
+
+    private static FrameStatus ScanInPieces(string data, int pieceLength)
+    {
+        var sut = new RequestFramer(10, 2);
+        var bytes = Encoding.ASCII.GetBytes(data);
+        for (var end = Math.Min(pieceLength, bytes.Length); ; end = Math.Min(end + pieceLength, bytes.Length))
+        {
+            var status = sut.Scan(bytes.AsSpan(0, end));
+            if (status is FrameStatus.LineTooLong or FrameStatus.TooManyLines || end == bytes.Length)
+            {
+                return status;
+            }
+        }
+    }
 }
