@@ -86,7 +86,10 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
             }
             else
             {
-                messages = new ZoneTransferMessages(settings, zone, Capture(zone.List, current));
+                // Copying a large list is a second or so of CPU: on its own thread, so the thread pool stays free for
+                // the other connections' queries (on 2 cores a pool thread held that long delayed them by as much).
+                var snapshot = await Task.Factory.StartNew(() => Capture(zone.List, current), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                messages = new ZoneTransferMessages(settings, zone, snapshot);
             }
 
             var question = query[DnsWire.HeaderLength..request.QuestionEnd];
