@@ -18,9 +18,10 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
 {
     private readonly SemaphoreSlim _slots = new(options.Transfer.MaxConcurrent, options.Transfer.MaxConcurrent);
 
-    /// <summary>The last copy of each list, shared by transfers at its serial (the secondaries a NOTIFY wakes come together) while any holds it.</summary>
+    /// <summary>The versions secondaries were sent, for incremental IXFR.</summary>
     private readonly ZoneHistory _history = new();
 
+    /// <summary>The last copy of each list, shared by transfers at its serial (the secondaries a NOTIFY wakes come together) while any holds it.</summary>
     private readonly WeakReference<ZoneSnapshot>?[] _recent = new WeakReference<ZoneSnapshot>?[Enum.GetValues<DnsList>().Length];
 
     /// <summary>The message size limit; 65535 but for tests.</summary>
