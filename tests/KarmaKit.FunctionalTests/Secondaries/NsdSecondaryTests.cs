@@ -37,7 +37,7 @@ public sealed class NsdSecondaryTests(ITestOutputHelper output) : IDisposable
             $"--Collector:Dns:Notify=127.0.0.1:{nsdPort}", "--Collector:Dns:NotifyInterval=00:00:01");
         string Context(NsdProcess nsd) => $"collector:\n{collector.Output}\nnsd:\n{nsd.Output}";
         using var http = new HttpClient { BaseAddress = collector.Url };
-        await PostAsync(http, "b1", ("black", "192.0.2.10", "spam"), ("black", "2001:db8:5:6::1", "virus Eicar"), ("white", "198.51.100.7", null));
+        await PostAsync(http, "b1", ("black", "192.0.2.10", "spam \"x\" costs $5 \\ café"), ("black", "2001:db8:5:6::1", "virus Eicar"), ("white", "198.51.100.7", null)); // a TXT with quotes, a backslash and UTF-8
 
         await using var nsd = NsdProcess.Start(Path.Combine(_dir, "nsd"), nsdPort, $"127.0.0.1@{dnsPort}", Bl, Wl);
         await WaitForSerialAsync(nsd, dnsPort, Bl, Context);
