@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace KarmaKit.Collector.Dns;
 
 /// <summary>
-/// Parses a query: the header, exactly one question, an empty answer and authority section, and an additional section
+/// Parses a query: the header, exactly one question, an empty answer and authority section (but for IXFR's SOA), and an additional section
 /// whose one OPT record (EDNS0, RFC 6891) is read and whose other records are skipped. Every read is bounds-checked and
 /// every count is bounded by the packet's length, so no input throws or loops. The question name must be plain labels
 /// (no compression pointer: a real query never compresses its only name, so a pointer there is refused as FORMERR
@@ -31,12 +31,32 @@ internal static class DnsMessageReader
         var an = BinaryPrimitives.ReadUInt16BigEndian(packet[6..]);
         var ns = BinaryPrimitives.ReadUInt16BigEndian(packet[8..]);
         var ar = BinaryPrimitives.ReadUInt16BigEndian(packet[10..]);
-        if (qd != 1 || an != 0 || ns != 0 || !TryReadQuestion(packet, labelOffsets, ref query))
+        if (qd != 1 || an != 0 || !TryReadQuestion(packet, labelOffsets, ref query))
+        {
+            return DnsParseOutcome.FormErr;
+        }
+
+        // Only an IXFR has an authority section (the client's SOA, RFC 1995 §3); it is skipped, the responder refuses IXFR.
+        if (ns != 0 && query.QType != DnsWire.TypeIxfr)
         {
             return DnsParseOutcome.FormErr;
         }
 
         var pos = query.QuestionEnd;
+        for (var i = 0; i < ns; i++)
+        {
+            if (!TrySkipName(packet, ref pos) || pos + 10 > packet.Length)
+            {
+                return DnsParseOutcome.FormErr;
+            }
+
+            pos += 10 + BinaryPrimitives.ReadUInt16BigEndian(packet[(pos + 8)..]);
+            if (pos > packet.Length)
+            {
+                return DnsParseOutcome.FormErr;
+            }
+        }
+
         for (var i = 0; i < ar; i++)
         {
             if (!TryReadAdditional(packet, ref pos, ref query))

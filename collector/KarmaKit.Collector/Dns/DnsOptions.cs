@@ -53,4 +53,13 @@ internal sealed class DnsOptions
 
     /// <summary>A TCP connection with no complete query for this long is closed (RFC 7766 suggests seconds).</summary>
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>Collector:Dns:Transfer</c>: zone transfers (AXFR, IXFR) to secondaries.</summary>
+    public Transfer.TransferOptions Transfer { get; set; } = new();
+
+    /// <summary>Secondaries told of each new serial (RFC 1996 NOTIFY), <c>IP</c> or <c>IP:PORT</c> (port 53 by default), separated by commas or spaces; empty sends none.</summary>
+    public string Notify { get; set; } = "";
+
+    /// <summary>At most one NOTIFY per zone per this interval: changes in between are announced together.</summary>
+    public TimeSpan NotifyInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

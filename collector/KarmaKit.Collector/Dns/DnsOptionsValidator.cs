@@ -28,6 +28,7 @@ internal static class DnsOptionsValidator
         check(o.UdpReceivers is >= 0 and <= 256, "Dns:UdpReceivers", $"must be between 0 (one per processor) and 256, got {o.UdpReceivers}");
         check(o.TcpMaxConnections is >= 1 and <= 100_000, "Dns:TcpMaxConnections", $"must be between 1 and 100000, got {o.TcpMaxConnections}");
         check(o.TcpIdleTimeout >= TimeSpan.FromMilliseconds(100) && o.TcpIdleTimeout <= TimeSpan.FromHours(1), "Dns:TcpIdleTimeout", $"must be between 00:00:00.100 and 01:00:00, got {o.TcpIdleTimeout}");
+        Transfer.TransferOptionsValidator.Collect(o, check);
     }
 
     /// <summary>The names of <c>Collector:Dns:Ns</c>.</summary>

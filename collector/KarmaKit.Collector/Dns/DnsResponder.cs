@@ -11,7 +11,7 @@ namespace KarmaKit.Collector.Dns;
 /// <item>an unlisted address or a name that is no address: NXDOMAIN; a partial name (empty non-terminal): NODATA;
 /// both with the SOA in the authority section, TTL min(Ttl, NegativeTtl) (RFC 2308);</item>
 /// <item>the apex: SOA, NS (ANY gets the SOA); a name outside the zones or a class other than IN: REFUSED;
-/// zone transfers: REFUSED (not offered here); malformed: FORMERR; a response or a runt: dropped; other opcodes: NOTIMP.</item>
+/// zone transfers: REFUSED (over TCP, <see cref="Transfer.ZoneTransfers"/> serves them before they get here; never over UDP); malformed: FORMERR; a response or a runt: dropped; other opcodes: NOTIMP.</item>
 /// </list>
 /// AA is set on authoritative answers, RA never, RD is copied. EDNS0: an OPT with our payload size is echoed, the
 /// UDP limit is the client's size within [512, ours], and an answer over the limit is sent empty with TC.

@@ -33,6 +33,14 @@ internal sealed class StaticListing : IDnsListing
 
     public uint Serial(DnsList list) => Volatile.Read(ref _snapshot).Serial;
 
+    /// <summary>A list as a <see cref="Listing.ListingIndex"/> with its serial, for zone transfers of a static set (tests).</summary>
+    public Listing.ListingIndex Index(DnsList list)
+    {
+        var snapshot = Volatile.Read(ref _snapshot);
+        var set = snapshot.Get(list);
+        return new Listing.ListingIndex(set, [], [], set.Count, snapshot.Serial);
+    }
+
     /// <summary>Publishes new contents for <paramref name="list"/> and a serial one higher, atomically for readers.</summary>
     public void Replace(DnsList list, IEnumerable<KeyValuePair<IpSubject, ListingAnswer>> entries)
     {

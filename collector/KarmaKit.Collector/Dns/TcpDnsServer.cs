@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using KarmaKit.Collector.Dns.Transfer;
 
 namespace KarmaKit.Collector.Dns;
 
@@ -9,11 +10,14 @@ namespace KarmaKit.Collector.Dns;
 /// The TCP side (RFC 7766): 2-byte length framing, any number of queries per connection answered in order, an idle
 /// timeout reset by every query, and a cap on open connections (over it, a connection is closed at accept). A
 /// malformed frame (shorter than a header) closes the connection; nothing thrown crosses the connection boundary.
+/// AXFR and IXFR requests go to <see cref="ZoneTransfers"/>, which streams the zone on this connection; the idle
+/// timeout then bounds each message's write, so a secondary that stops reading is dropped.
 /// </summary>
 internal sealed class TcpDnsServer : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly DnsResponder _responder;
+    private readonly ZoneTransfers _transfers;
     private readonly DnsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -21,9 +25,10 @@ internal sealed class TcpDnsServer : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
 
-    public TcpDnsServer(IPEndPoint endpoint, DnsResponder responder, DnsOptions options, TimeProvider time, ILogger logger)
+    public TcpDnsServer(IPEndPoint endpoint, DnsResponder responder, ZoneTransfers transfers, DnsOptions options, TimeProvider time, ILogger logger)
     {
         _responder = responder;
+        _transfers = transfers;
         _options = options;
         _time = time;
         _logger = logger;
@@ -123,6 +128,19 @@ internal sealed class TcpDnsServer : IAsyncDisposable
 
                 await stream.ReadExactlyAsync(buffer.AsMemory(0, length), idle.Token);
                 queries++;
+                var kind = TransferRequest.Read(buffer.AsSpan(0, length), out var request);
+                if (kind != TransferRequestKind.None)
+                {
+                    idle.CancelAfter(Timeout.InfiniteTimeSpan); // each message's write sets its own timeout
+                    await _transfers.ServeAsync(buffer.AsMemory(0, length), kind, request, remote, response.AsMemory(2, DnsWire.MaxMessageSize), async n =>
+                    {
+                        idle.CancelAfter(_options.TcpIdleTimeout);
+                        BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)n);
+                        await stream.WriteAsync(response.AsMemory(0, 2 + n), idle.Token);
+                    }, idle.Token);
+                    continue;
+                }
+
                 var answer = Respond(buffer, length, response);
                 if (answer > 0)
                 {
@@ -135,7 +153,7 @@ internal sealed class TcpDnsServer : IAsyncDisposable
         {
             reason = stopping.IsCancellationRequested ? "server stopping" : "idle timeout";
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
         {
             reason = ex.Message;
         }

@@ -1,5 +1,6 @@
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
+using Microsoft.Extensions.Configuration;
 
 namespace KarmaKit.Collector.Tests.Dns;
 
@@ -35,6 +36,32 @@ public class DnsOptionsValidatorTests
             Assert.Contains(errors, e => e.StartsWith($"Collector:Dns:{key} ", StringComparison.Ordinal));
         }
     }
+
+    [Theory]
+    [InlineData("Transfer:Allow", "10.0.0.1/8")]
+    [InlineData("Transfer:Allow", "example.org")]
+    [InlineData("Transfer:MaxConcurrent", "0")]
+    [InlineData("Notify", "127.0.0.1:0")]
+    [InlineData("Notify", "ns2.example.org")]
+    [InlineData("NotifyInterval", "00:00:00.010")]
+    public void BindAndValidate_BadTransferKey_Named(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new($"Collector:Dns:{key}", value)]).Build();
+
+        var sut = Assert.Throws<ConfigurationException>(() => CollectorConfiguration.BindAndValidate(configuration));
+
+        Assert.Contains($"Collector:Dns:{key} must be", sut.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collect_TransferAndNotifyLists_NoError() => Assert.Empty(CollectorOptionsValidator.Collect(new CollectorOptions
+    {
+        Dns = new DnsOptions
+        {
+            Transfer = new Collector.Dns.Transfer.TransferOptions { Allow = "192.0.2.0/24, 2001:db8::/32 127.0.0.1" },
+            Notify = "192.0.2.53 [2001:db8::53]:5300, 127.0.0.1:5301",
+        },
+    }));
 
     [Fact]
     public void Collect_SameZoneTwice_AllowZoneNamed()

@@ -21,7 +21,11 @@ internal sealed class DnsTestServer : IAsyncDisposable
     /// <summary>The DNS server's address; null when <c>Collector:Dns:Listen</c> is empty.</summary>
     public IPEndPoint? EndPoint { get; }
 
-    public static async Task<DnsTestServer> StartAsync(string directory, TimeProvider? time = null, params string[] settings)
+    public static Task<DnsTestServer> StartAsync(string directory, TimeProvider? time = null, params string[] settings) =>
+        StartAsync(directory, DnsTestZones.Listing(), time, settings);
+
+    /// <summary>The same over another listing (a large one, for transfers).</summary>
+    public static async Task<DnsTestServer> StartAsync(string directory, IDnsListing listing, TimeProvider? time, params string[] settings)
     {
         string[] args =
         [
@@ -36,7 +40,7 @@ internal sealed class DnsTestServer : IAsyncDisposable
         var app = CollectorHost.Build(configuration, options, builder =>
         {
             builder.Logging.ClearProviders();
-            builder.Services.AddSingleton<IDnsListing>(DnsTestZones.Listing());
+            builder.Services.AddSingleton(listing);
             if (time is not null)
             {
                 builder.Services.AddSingleton(time);
