@@ -17,4 +17,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5203, EventName = "ListingMergeFailed", Level = LogLevel.Error,
         Message = "DNSBL {List} index merge failed; the overlay keeps the changes")]
     public static partial void ListingMergeFailed(this ILogger logger, Exception exception, string list);
+
+    [LoggerMessage(EventId = 5204, EventName = "SerialReservationFailed", Level = LogLevel.Warning,
+        Message = "Cannot write the SOA serial reservation {Path}; a restart before it is written again may reuse serials and leave secondaries behind")]
+    public static partial void SerialReservationFailed(this ILogger logger, Exception exception, string path);
 }

@@ -14,11 +14,13 @@ namespace KarmaKit.Collector.Listing;
 /// after the state applied it and before the HTTP 200), the touched keys are re-evaluated and one new snapshot is
 /// published, so an acknowledged report already answers in DNS. A review timer re-evaluates keys whose decision
 /// changes with time alone (expiry, a reporter leaving the window, a white report running out). Each list's SOA
-/// serial starts at the Unix time of the start and grows by one with every publication that changes the list.
+/// serial starts at the Unix time of the start, or past the previous run's serials (<see cref="SerialReservation"/>),
+/// and grows by one with every publication that changes the list.
 /// </summary>
 internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, IDisposable
 {
     private readonly SubjectStateStore _store;
+    private readonly SerialReservation _serials;
     private readonly ListingPolicyOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -35,8 +37,9 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
     private DailyCapLedger _ledger = new();
     private Snapshot _snapshot;
 
-    public ListingEngine(SubjectStateStore store, CollectorOptions options, TimeProvider time, ILogger<ListingEngine> logger)
+    public ListingEngine(SubjectStateStore store, CollectorOptions options, SerialReservation serials, TimeProvider time, ILogger<ListingEngine> logger)
     {
+        _serials = serials;
         _store = store;
         _options = options.Policy;
         _time = time;
@@ -45,7 +48,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
         _mask = _policy.Ipv6Mask;
         _aggregate = _options.Ipv6Prefix < 128;
         _operator = new OperatorIndex(_options.Ipv6Prefix);
-        var serial = StateTime.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var serial = serials.Start(StateTime.FromDateTime(time.GetUtcNow().UtcDateTime));
         _snapshot = new Snapshot(Empty(serial), Empty(serial));
         _timer = time.CreateTimer(_ => Review(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -150,7 +153,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
             }
 
             var old = _snapshot;
-            Volatile.Write(ref _snapshot, new Snapshot(
+            Publish(new Snapshot(
                 new ListingIndex(ListingSet.Build(block), [], [], block.Count, unchecked(old.Block.Serial + 1)),
                 new ListingIndex(ListingSet.Build(allow), [], [], allow.Count, unchecked(old.Allow.Serial + 1))));
             ScheduleReview();
@@ -223,7 +226,7 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
         {
             var block = Apply(current.Block, _pendingBlock);
             var allow = Apply(current.Allow, _pendingAllow);
-            Volatile.Write(ref _snapshot, new Snapshot(block, allow));
+            Publish(new Snapshot(block, allow));
             _pendingBlock.Clear();
             _pendingAllow.Clear();
             MaybeMerge(block, allow);
@@ -274,6 +277,14 @@ internal sealed partial class ListingEngine : IDnsListing, IKarmaLogObserver, ID
     }
 
     private ListingPolicy NewPolicy() => new(_options, id => _store.Reporters[id], id => _store.Reasons[id]);
+
+    /// <summary>Publishes a snapshot with new serials, once the serial reservation covers them. Under the writer lock.</summary>
+    private void Publish(Snapshot next)
+    {
+        _serials.Cover(next.Block.Serial);
+        _serials.Cover(next.Allow.Serial);
+        Volatile.Write(ref _snapshot, next);
+    }
 
     private static ListingIndex Empty(uint serial) => new(ListingSet.Build([]), [], [], 0, serial);
 

@@ -12,6 +12,7 @@ internal static class ListingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddListingEngine(this IServiceCollection services)
     {
+        services.AddSingleton<SerialReservation>();
         services.AddSingleton<ListingEngine>();
         services.AddSingleton<LookupEndpoint>();
         services.AddSingleton<IDnsListing>(sp => sp.GetRequiredService<ListingEngine>());

@@ -42,7 +42,7 @@ internal static class ListingPublishLoad
 
         Console.WriteLine($"state of {entries:N0} subjects: {sw.ElapsedMilliseconds} ms");
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        using var engine = new ListingEngine(store, new CollectorOptions(), time, NullLogger<ListingEngine>.Instance);
+        using var engine = new ListingEngine(store, new CollectorOptions(), new SerialReservation(null, NullLogger.Instance), time, NullLogger<ListingEngine>.Instance);
         sw.Restart();
         engine.Recovered("");
         var elapsed = sw.ElapsedMilliseconds;

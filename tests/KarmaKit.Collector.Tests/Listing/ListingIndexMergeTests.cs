@@ -124,7 +124,7 @@ public class ListingIndexMergeTests
         Assert.Equal(serial, sut.Serial(DnsList.Block));
     }
 
-    private ListingEngine Engine() => new(_store, new CollectorOptions(), _time, NullLogger<ListingEngine>.Instance);
+    private ListingEngine Engine() => new(_store, new CollectorOptions(), new SerialReservation(null, NullLogger.Instance), _time, NullLogger<ListingEngine>.Instance);
 
     private static string[] Entries(ListingEngine engine) =>
         [.. engine.Index(DnsList.Block).Entries().Select(e => $"{e.Key} {e.Value.Reason}").Order(StringComparer.Ordinal)];
