@@ -21,4 +21,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5204, EventName = "SerialReservationFailed", Level = LogLevel.Warning,
         Message = "Cannot write the SOA serial reservation {Path}; a restart before it is written again may reuse serials and leave secondaries behind")]
     public static partial void SerialReservationFailed(this ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 5205, EventName = "SerialReservationUnreadable", Level = LogLevel.Warning,
+        Message = "The SOA serial reservation {Path} does not hold a serial; starting from the clock")]
+    public static partial void SerialReservationUnreadable(this ILogger logger, string path);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KarmaKit.Collector.Configuration;
+using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Export;
 
 namespace KarmaKit.Collector.Listing;
@@ -38,42 +39,50 @@ internal sealed class SerialReservation
     public uint Start(uint clock)
     {
         var start = clock;
-        if (_path is not null && File.Exists(_path)
-            && uint.TryParse(File.ReadAllText(_path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var reserved)
-            && IsAfter(reserved, start))
+        if (_path is not null && File.Exists(_path))
         {
-            start = reserved;
+            if (uint.TryParse(File.ReadAllText(_path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var reserved))
+            {
+                start = SerialNumber.IsAfter(reserved, clock) ? reserved : clock;
+            }
+            else
+            {
+                _logger.SerialReservationUnreadable(_path);
+            }
         }
 
+        _reserved = start; // nothing beyond the start is reserved until the write below succeeds
         Reserve(start);
         return start;
     }
 
-    /// <summary>Called with each published serial: reserves the next block when half of this one is used.</summary>
+    /// <summary>
+    /// Called with each published serial, before it is visible: reserves the next block when half of this one is used,
+    /// and after a failed write tries again at every publication until one succeeds.
+    /// </summary>
     public void Cover(uint serial)
     {
-        if (!IsAfter(_reserved - (Block / 2), serial))
+        if (!SerialNumber.IsAfter(unchecked(_reserved - (Block / 2)), serial))
         {
             Reserve(serial);
         }
     }
 
-    /// <summary>RFC 1982: whether <paramref name="a"/> is after <paramref name="b"/>.</summary>
-    public static bool IsAfter(uint a, uint b) => a != b && unchecked((int)(a - b)) > 0;
-
     private void Reserve(uint from)
     {
-        _reserved = unchecked(from + Block);
+        var next = unchecked(from + Block);
         if (_path is null)
         {
+            _reserved = next;
             return;
         }
 
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            var text = _reserved.ToString(CultureInfo.InvariantCulture) + "\n";
+            var text = next.ToString(CultureInfo.InvariantCulture) + "\n";
             AtomicFile.Write(_path, w => w.Write(text));
+            _reserved = next;
             _warned = false;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

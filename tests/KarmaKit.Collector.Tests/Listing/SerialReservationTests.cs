@@ -1,3 +1,4 @@
+using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Listing;
 using KarmaKit.Collector.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -31,7 +32,7 @@ public sealed class SerialReservationTests : TempDirectory
 
         var restarted = New().Start(Clock + 60);
 
-        Assert.True(SerialReservation.IsAfter(restarted, serial), $"restart at {restarted}, last published {serial}");
+        Assert.True(SerialNumber.IsAfter(restarted, serial), $"restart at {restarted}, last published {serial}");
     }
 
     [Fact]
@@ -69,6 +70,28 @@ public sealed class SerialReservationTests : TempDirectory
     public void Start_UnwritableFile_StillServes()
     {
         File.WriteAllText(Path.Combine(Dir, "data"), "a file where the directory should be");
+
+        Assert.Equal(Clock, New().Start(Clock));
+    }
+
+    [Fact]
+    public void Cover_AfterAFailedWrite_RetriesAtTheNextPublication()
+    {
+        File.WriteAllText(Path.Combine(Dir, "data"), "a file where the directory should be");
+        var sut = New();
+        sut.Start(Clock);
+        File.Delete(Path.Combine(Dir, "data"));
+
+        sut.Cover(Clock + 1);
+
+        Assert.Equal($"{Clock + 1 + SerialReservation.Block}\n", File.ReadAllText(FilePath));
+    }
+
+    [Fact]
+    public void Start_UnreadableFile_Clock()
+    {
+        Directory.CreateDirectory(Path.Combine(Dir, "data"));
+        File.WriteAllText(FilePath, "garbage");
 
         Assert.Equal(Clock, New().Start(Clock));
     }

@@ -73,7 +73,7 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
             var current = ZoneSource.Index(listing, zone.List);
             var serial = current.Serial;
             var form = "whole zone";
-            if (kind == TransferRequestKind.Ixfr && !SerialIsOlder(request.ClientSerial!.Value, serial))
+            if (kind == TransferRequestKind.Ixfr && !SerialNumber.IsBefore(request.ClientSerial!.Value, serial))
             {
                 logger.DnsTransferUpToDate(zoneName, remote, request.ClientSerial!.Value, serial);
                 messages = ZoneTransferMessages.SoaOnly(settings, zone, serial);
@@ -138,9 +138,6 @@ internal sealed class ZoneTransfers(DnsSettings settings, IDnsListing listing, T
         Volatile.Write(ref _recent[(int)list], new WeakReference<ZoneSnapshot>(snapshot));
         return snapshot;
     }
-
-    /// <summary>RFC 1982: whether serial <paramref name="a"/> is before <paramref name="b"/>.</summary>
-    public static bool SerialIsOlder(uint a, uint b) => a != b && unchecked((int)(a - b)) < 0;
 
     private DnsZone? FindZone(ReadOnlySpan<byte> name)
     {

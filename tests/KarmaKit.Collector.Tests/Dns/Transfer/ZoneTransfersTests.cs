@@ -67,5 +67,5 @@ public class ZoneTransfersTests
     [InlineData(3u, 2u, false)]
     [InlineData(0xFFFF_FFFFu, 1u, true)]
     [InlineData(1u, 0xFFFF_FFFFu, false)]
-    public void SerialIsOlder_Rfc1982(uint a, uint b, bool expected) => Assert.Equal(expected, ZoneTransfers.SerialIsOlder(a, b));
+    public void SerialIsOlder_Rfc1982(uint a, uint b, bool expected) => Assert.Equal(expected, SerialNumber.IsBefore(a, b));
 }
