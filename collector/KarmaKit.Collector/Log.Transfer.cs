@@ -5,7 +5,8 @@ namespace KarmaKit.Collector;
 /// <summary>Zone transfer and NOTIFY events, 6100–6199.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 6100, EventName = "DnsTransferRefused", Level = LogLevel.Information,
+    // Debug: a client not allowed can send thousands of transfer requests a second over one connection.
+    [LoggerMessage(EventId = 6100, EventName = "DnsTransferRefused", Level = LogLevel.Debug,
         Message = "DNS {Kind} of {Zone} from {Remote} refused: {Reason}")]
     public static partial void DnsTransferRefused(this ILogger logger, string kind, string zone, EndPoint? remote, string reason);
 

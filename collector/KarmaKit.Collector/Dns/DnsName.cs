@@ -36,13 +36,28 @@ internal static class DnsName
     /// <summary>ASCII case-insensitive comparison of two label contents.</summary>
     public static bool LabelEquals(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => Ascii.EqualsIgnoreCase(a, b);
 
-    /// <summary>Dotted text of a wire name (no compression), for logs and tests.</summary>
+    /// <summary>
+    /// Dotted text of a wire name (no compression), for logs and tests; a byte that is not printable ASCII, a dot or a
+    /// backslash inside a label is written \DDD (RFC 1035 §5.1), so a name from the network cannot forge log lines.
+    /// </summary>
     public static string ToText(ReadOnlySpan<byte> wire)
     {
         var text = new StringBuilder();
         for (var i = 0; wire[i] != 0; i += wire[i] + 1)
         {
-            text.Append(Encoding.ASCII.GetString(wire.Slice(i + 1, wire[i]))).Append('.');
+            foreach (var b in wire.Slice(i + 1, wire[i]))
+            {
+                if (b is > 0x20 and < 0x7F and not (byte)'.' and not (byte)'\\')
+                {
+                    text.Append((char)b);
+                }
+                else
+                {
+                    text.Append('\\').Append(((int)b).ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+
+            text.Append('.');
         }
 
         return text.Length == 0 ? "." : text.ToString();
