@@ -37,12 +37,20 @@ internal sealed class ZoneExportService(CollectorOptions options, ListingEngine 
         var exporter = new ZoneExporter(ZoneExportSettings.Create(options.Dns), ExportOptions.ResolveDirectory(options));
         var scheduler = new ZoneExportScheduler(exporter, engine, export.Interval, time, logger);
         var poll = export.Interval < MaxPoll ? export.Interval : MaxPoll;
+
+        // Its own thread: writing a million entries takes about a second of CPU and fsyncs, which on a pool thread of a
+        // 2-core machine would delay DNS over TCP and HTTP answers (the transfer path learned the same).
+        await Task.Factory.StartNew(() => Run(scheduler, poll, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Run(ZoneExportScheduler scheduler, TimeSpan poll, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             scheduler.RunOnce();
             try
             {
-                await Task.Delay(poll, time, stoppingToken);
+                Task.Delay(poll, time, stoppingToken).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
