@@ -145,9 +145,23 @@ internal sealed class AdminEndpoints(AdminAuthenticator auth, ListingEngine engi
             return (null, "operator must be 1 to 253 letters, digits, '.', '-', '_'");
         }
 
-        if (!IpNetwork.TryParse((Text("address") ?? "").AsSpan(), out var network))
+        var address = Text("address") ?? "";
+        if (!IpNetwork.TryParse(address.AsSpan(), out var network))
         {
             return (null, verb == OperatorVerb.Delist ? "address must be an IPv4 or IPv6 address" : "address must be an IPv4 or IPv6 address or CIDR network");
+        }
+
+        // A typo like 203.0.113.7/8 would silently act on 203.0.0.0/8: refuse what the log replay would quietly clear.
+        if (IpSubject.TryParse(address.AsSpan(0, address.Contains('/') ? address.IndexOf('/') : address.Length), out var given)
+            && given.Value != network.Prefix)
+        {
+            return (null, $"{address} has host bits set beyond the prefix; the network is {network}");
+        }
+
+        // IPv4 lives at ::ffff:0:0/96 inside the 128-bit space: an IPv6 network over it would act on IPv4 addresses.
+        if (!network.IsIPv4 && network.Contains(IpSubject.FromIPv4(0).Value))
+        {
+            return (null, $"network {network} covers the IPv4-mapped range ::ffff:0:0/96; give IPv4 networks in IPv4 form");
         }
 
         if (verb == OperatorVerb.Delist && !network.IsSingle)

@@ -31,9 +31,9 @@ internal static class DurationText
                 _ => TimeSpan.Zero,
             };
         }
-        else if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration))
+        else if (!text.Contains(':') || !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration))
         {
-            return false;
+            return false; // a bare number ("10") would be read as days: ask for a unit or the d.hh:mm:ss form
         }
 
         return duration > TimeSpan.Zero && duration <= Max;

@@ -67,7 +67,9 @@ public class AdminEndpointsTests : TempDirectory
 
     [Theory]
     [InlineData("allow", """{"address":"192.0.2.0/24"}""", "allow needs a reason")]
-    [InlineData("allow", """{"address":"10.0.0.0/4","reason":"x"}""", "too wide")]
+    [InlineData("allow", """{"address":"0.0.0.0/4","reason":"x"}""", "too wide")]
+    [InlineData("allow", """{"address":"203.0.113.7/8","reason":"x"}""", "host bits")]
+    [InlineData("allow", """{"address":"::/64","reason":"x"}""", "IPv4-mapped")]
     [InlineData("allow", """{"address":"192.0.2.0/24","reason":"x","for":"soon"}""", "for must be a duration")]
     [InlineData("allow", """{"address":"192.0.2.0/24","reason":"x","operator":"a b"}""", "operator must be")]
     [InlineData("delist", """{"address":"192.0.2.0/24"}""", "one address")]

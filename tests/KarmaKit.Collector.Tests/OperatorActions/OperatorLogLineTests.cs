@@ -141,6 +141,7 @@ public class OperatorLogLineTests
     [InlineData("-1d")]
     [InlineData("7y")]
     [InlineData("100000w")]
+    [InlineData("10")]
     public void DurationText_TryParse_Refused(string text)
     {
         Assert.False(DurationText.TryParse(text, out _));
