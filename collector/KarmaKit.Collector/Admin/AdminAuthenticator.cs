@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using KarmaKit.Collector.Configuration;
+using KarmaKit.Collector.Ingest;
 
 namespace KarmaKit.Collector.Admin;
 
@@ -10,7 +10,6 @@ namespace KarmaKit.Collector.Admin;
 /// </summary>
 internal sealed class AdminAuthenticator(AdminOptions options)
 {
-    private const string Scheme = "Bearer ";
     private readonly byte[]? _hash = options.Token is { } token ? CollectorOptionsValidator.TokenHash(token) : null;
 
     public bool Enabled => _hash is not null;
@@ -23,13 +22,12 @@ internal sealed class AdminAuthenticator(AdminOptions options)
             return StatusCodes.Status404NotFound;
         }
 
-        if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || authorization.Length == Scheme.Length)
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        if (!BearerToken.TryHash(authorization, hash))
         {
             return StatusCodes.Status401Unauthorized;
         }
 
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(authorization, Scheme.Length, authorization.Length - Scheme.Length), hash);
         return CryptographicOperations.FixedTimeEquals(hash, _hash) ? StatusCodes.Status200OK : StatusCodes.Status403Forbidden;
     }
 }

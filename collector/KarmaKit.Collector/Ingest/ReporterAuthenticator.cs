@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using KarmaKit.Collector.Configuration;
 
 namespace KarmaKit.Collector.Ingest;
@@ -11,7 +10,6 @@ namespace KarmaKit.Collector.Ingest;
 /// </summary>
 internal sealed class ReporterAuthenticator
 {
-    private const string Scheme = "Bearer ";
     private readonly (string Name, byte[] Hash)[] _reporters;
 
     public ReporterAuthenticator(IReadOnlyDictionary<string, ReporterEntry> reporters) =>
@@ -29,14 +27,13 @@ internal sealed class ReporterAuthenticator
             return null;
         }
 
-        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || authorization.Length == Scheme.Length)
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        if (!BearerToken.TryHash(authorization, hash))
         {
             problem = "Authorization is not a bearer token";
             return null;
         }
 
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(authorization, Scheme.Length, authorization.Length - Scheme.Length), hash);
         string? match = null;
         foreach (var (name, expected) in _reporters)
         {
