@@ -31,7 +31,10 @@ internal static class StateSnapshot
     public const string FileName = "state.snapshot";
     public const int Version = 2;
 
-    /// <summary>The version before the operator entries; still read (as having none).</summary>
+    /// <summary>
+    /// The version before the operator entries. Not read: its log position may lie past operator lines that it does not
+    /// carry (a rolled-back collector writing it), so the whole log is replayed instead.
+    /// </summary>
     public const int Version1 = 1;
 
     private static ReadOnlySpan<byte> Magic => "KKSTATE\n"u8;
@@ -119,7 +122,7 @@ internal static class StateSnapshot
 
         var version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         var entrySize = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-        if ((version != Version && version != Version1) || entrySize != SubjectEntry.Size)
+        if (version != Version || entrySize != SubjectEntry.Size)
         {
             problem = $"format version {version} (entry size {entrySize}), this collector reads {Version} ({SubjectEntry.Size})";
             return null;
@@ -154,7 +157,7 @@ internal static class StateSnapshot
             }
         }
 
-        var operatorLines = version >= 2 ? ReadTexts(input, file.Length) : [];
+        var operatorLines = ReadTexts(input, file.Length);
         Span<byte> expected = stackalloc byte[32];
         hash.GetHashAndReset(expected);
         Span<byte> stored = stackalloc byte[32];
