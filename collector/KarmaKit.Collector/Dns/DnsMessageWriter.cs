@@ -25,6 +25,12 @@ internal ref struct DnsMessageWriter
 
     public readonly int Length => _position;
 
+    /// <summary>Records in the answer section so far.</summary>
+    public readonly int Answers => _answers;
+
+    /// <summary>Takes back what was written after <see cref="Length"/> was <paramref name="length"/> and <see cref="Answers"/> <paramref name="answers"/>.</summary>
+    public void Rewind(int length, int answers) => (_position, _answers) = (length, answers);
+
     /// <summary>Copies the question (header excluded) from the query, as sent: the client's case is echoed.</summary>
     public void WriteQuestion(ReadOnlySpan<byte> query, int questionEnd) => WriteBytes(query[DnsWire.HeaderLength..questionEnd]);
 
@@ -40,6 +46,12 @@ internal ref struct DnsMessageWriter
             WritePointer(ownerPointer);
         }
 
+        WriteRecordHeader(section, type, ttl);
+    }
+
+    /// <summary>The type, class IN and TTL of a record whose owner name the caller has just written, counted in its section.</summary>
+    public void WriteRecordHeader(int section, ushort type, uint ttl)
+    {
         WriteUInt16(type);
         WriteUInt16(DnsWire.ClassIn);
         WriteUInt32(ttl);
