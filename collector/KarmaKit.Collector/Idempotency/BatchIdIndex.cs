@@ -10,8 +10,8 @@ internal readonly record struct TakenBatch(DateTime Received, int Reports);
 
 /// <summary>
 /// The batch ids appended within the window. Durability comes from karma.log itself (every line carries its batch
-/// id and the batch's size), so this is only an index: rebuilt from the log at start by <see cref="BatchIdScanner"/>
-/// and, while running, added to by the log writer after the fsync that made a batch durable. One writer (the log
+/// id and the batch's size), so this is only an index: rebuilt at start from the state snapshot and the log after it
+/// (<see cref="IBatchIdRebuild"/>), or from the log alone by <see cref="BatchIdScanner"/>, and, while running, added to by the log writer after the fsync that made a batch durable. One writer (the log
 /// writer thread), any number of readers (the ingest pre-check).
 /// </summary>
 internal sealed class BatchIdIndex
@@ -28,6 +28,12 @@ internal sealed class BatchIdIndex
     public TimeSpan Window { get; }
 
     public int Count => _taken.Count;
+
+    /// <summary>True once the start-up rebuild filled the index (<see cref="MarkLoaded"/>).</summary>
+    public bool Loaded { get; private set; }
+
+    /// <summary>Says the index holds every batch of the window in the log (before the writer opens).</summary>
+    public void MarkLoaded() => Loaded = true;
 
     public bool TryGet(BatchKey key, out TakenBatch taken) => _taken.TryGetValue(key, out taken);
 
@@ -54,6 +60,12 @@ internal sealed class BatchIdIndex
 
         return removed;
     }
+
+    /// <summary>
+    /// The batches held, in no order, for the state snapshot. Safe beside the writer thread: every batch added before
+    /// the call is in it unless pruned meanwhile; one added during the call may or may not be.
+    /// </summary>
+    public KeyValuePair<BatchKey, TakenBatch>[] Export() => _taken.ToArray();
 
     /// <summary>Reporter names compare case-insensitively (host names), batch ids exactly.</summary>
     public static IEqualityComparer<BatchKey> Comparer => BatchKeyComparer.Instance;

@@ -8,8 +8,8 @@ namespace KarmaKit.Collector.Idempotency;
 /// <summary>
 /// Rebuilds <see cref="BatchIdIndex"/> at start from karma.log and its rotated predecessors
 /// (<c>karma.log.1</c>, <c>karma.log.2.gz</c>, <c>karma.log-20261126</c>...) that were written within the window.
-/// A batch counts as taken only when all <c>size</c> of its lines are found: a batch cut short by a crash was
-/// never answered 200, so its resend must be appended.
+/// A batch counts as taken only when all <c>size</c> of its lines are found (<see cref="BatchIdCollector"/>). Used
+/// when no state replay reads the log at start (<see cref="IBatchIdRebuild"/>), or it could not fill the index.
 /// </summary>
 internal static class BatchIdScanner
 {
@@ -17,26 +17,16 @@ internal static class BatchIdScanner
     {
         var stopwatch = Stopwatch.StartNew();
         var cutoff = now - index.Window;
-        var found = new Dictionary<BatchKey, (TakenBatch Batch, int Size, int Lines)>();
+        var collector = new BatchIdCollector(cutoff);
         var files = LogFiles(logPath, cutoff);
         long lines = 0;
         foreach (var file in files)
         {
-            lines += ScanFile(file, cutoff, found, logger);
+            lines += ScanFile(file, collector, logger);
         }
 
-        foreach (var (key, value) in found.OrderBy(kv => kv.Value.Batch.Received))
-        {
-            if (value.Lines >= value.Size)
-            {
-                index.Add(key, value.Batch);
-            }
-            else
-            {
-                logger.IncompleteBatch(key.Batch, key.Reporter, value.Lines, value.Size);
-            }
-        }
-
+        collector.AddTo(index, logger);
+        index.MarkLoaded();
         logger.BatchIdsLoaded(index.Window, index.Count, files.Count, lines, stopwatch.ElapsedMilliseconds);
     }
 
@@ -58,93 +48,30 @@ internal static class BatchIdScanner
             .Select(f => f.FullName)];
     }
 
-    /// <summary>
-    /// Counts the lines of each batch in the window. A batch's lines are contiguous and share one receive time, so
-    /// only a batch's first line is parsed strictly (<see cref="KarmaLogParser"/>, which allocates); the lines after
-    /// it are checked by the span parser of the state (<see cref="StateLine"/>) and matched by reporter and batch bytes.
-    /// </summary>
-    private static long ScanFile(string path, DateTime cutoff, Dictionary<BatchKey, (TakenBatch Batch, int Size, int Lines)> found, ILogger logger)
+    /// <summary>Hands every report line to the collector (operator lines carry no batch id; bad lines are counted).</summary>
+    private static long ScanFile(string path, BatchIdCollector collector, ILogger logger)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         using Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
         long lines = 0, bad = 0, firstBad = -1;
         var times = default(TimeCache);
-        var current = new CurrentBatch();
         LogLines.ForEach(stream, (line, offset) =>
         {
             lines++;
-            if (!StateLine.TryParse(line, out var fast, ref times))
+            if (StateLine.TryParse(line, out var parsed, ref times))
             {
-                if (Operator.OperatorLogLine.IsOperatorLine(line))
-                {
-                    return; // an operator's allow or delist: no batch id
-                }
-
-                firstBad = bad++ == 0 ? offset : firstBad;
-                return;
+                collector.Line(line, parsed.Reporter, parsed.Batch, parsed.Size);
             }
-
-            if (current.Matches(fast.Reporter, fast.Batch))
-            {
-                current.Lines++;
-                return;
-            }
-
-            current.Flush(found);
-            if (!KarmaLogParser.TryParse(line, out var record))
+            else if (!Operator.OperatorLogLine.IsOperatorLine(line))
             {
                 firstBad = bad++ == 0 ? offset : firstBad;
-                return;
-            }
-
-            if (record!.Batch is not null)
-            {
-                // A batch before the window is followed too (its lines are skipped fast), but not counted.
-                var key = record.Received >= cutoff ? new BatchKey(record.Reporter, record.Batch) : (BatchKey?)null;
-                current.Start(fast.Reporter, fast.Batch, key, new TakenBatch(record.Received, record.BatchSize));
             }
         });
-        current.Flush(found);
         if (bad > 0)
         {
             logger.UnreadableLines(path, bad, firstBad);
         }
 
         return lines;
-    }
-
-    /// <summary>The batch whose lines are being read, by its reporter and batch bytes.</summary>
-    private sealed class CurrentBatch
-    {
-        private byte[] _reporter = [];
-        private byte[] _batch = [];
-        private BatchKey? _key;
-        private TakenBatch _taken;
-        private bool _active;
-
-        public int Lines { get; set; }
-
-        public bool Matches(ReadOnlySpan<byte> reporter, ReadOnlySpan<byte> batch) =>
-            _active && !batch.IsEmpty && batch.SequenceEqual(_batch) && reporter.SequenceEqual(_reporter);
-
-        /// <summary>Follows a batch from its first line; a null <paramref name="key"/> follows it without counting it.</summary>
-        public void Start(ReadOnlySpan<byte> reporter, ReadOnlySpan<byte> batch, BatchKey? key, TakenBatch taken)
-        {
-            (_reporter, _batch, _key, _taken, Lines, _active) = (reporter.ToArray(), batch.ToArray(), key, taken, 1, true);
-        }
-
-        public void Flush(Dictionary<BatchKey, (TakenBatch Batch, int Size, int Lines)> found)
-        {
-            if (_key is { } key)
-            {
-                found[key] = found.TryGetValue(key, out var seen)
-                    ? seen with { Lines = seen.Lines + Lines }
-                    : (_taken, _taken.Reports, Lines);
-            }
-
-            _key = null;
-            _active = false;
-            Lines = 0;
-        }
     }
 }

@@ -35,6 +35,9 @@ internal ref struct StateLine
     /// <summary>The batch id, empty when the line has none.</summary>
     public ReadOnlySpan<byte> Batch;
 
+    /// <summary>The batch's line count (<c>size</c>), 0 when the line has none.</summary>
+    public int Size;
+
     public static bool TryParse(ReadOnlySpan<byte> line, out StateLine parsed)
     {
         var cache = default(TimeCache);
@@ -135,6 +138,13 @@ internal ref struct StateLine
             else if (field.StartsWith("batch="u8))
             {
                 parsed.Batch = field[6..];
+            }
+            else if (field.StartsWith("size="u8))
+            {
+                if (!TryInt(field[5..], out parsed.Size))
+                {
+                    return false;
+                }
             }
             else if (field.IndexOf((byte)'=') <= 0)
             {

@@ -27,6 +27,7 @@ internal sealed partial class StateReplayer : IDisposable
     private readonly (byte[]? Text, int Id)[] _reasons = new (byte[]?, int)[256];
     private int _reporterLength = -1;
     private int _reporterId;
+    private readonly Idempotency.BatchIdCollector? _batchIds;
     private readonly Stopwatch _stopwatch = new();
     private TimeCache _times;
     private TimeSpan _nextProgress;
@@ -34,9 +35,11 @@ internal sealed partial class StateReplayer : IDisposable
     private long _done;
     private long _total;
 
-    public StateReplayer(SubjectStateStore store, ILogger logger, TimeSpan progressEvery)
+    /// <param name="batchIds">Gathers the batch ids of the lines read (the log is read once at start), or null.</param>
+    public StateReplayer(SubjectStateStore store, ILogger logger, TimeSpan progressEvery, Idempotency.BatchIdCollector? batchIds = null)
     {
         _store = store;
+        _batchIds = batchIds;
         _logger = logger;
         _progressEvery = progressEvery;
     }
@@ -126,6 +129,8 @@ internal sealed partial class StateReplayer : IDisposable
         {
             return ApplyOperator(line);
         }
+
+        _batchIds?.Line(line, parsed.Reporter, parsed.Batch, parsed.Size);
 
         var reporter = Reporter(parsed.Reporter);
         var reason = 0;

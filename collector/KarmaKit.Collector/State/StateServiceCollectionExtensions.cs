@@ -10,6 +10,7 @@ internal static class StateServiceCollectionExtensions
         services.AddSingleton<SubjectStateStore>();
         services.AddSingleton<SubjectStateFeed>();
         services.AddSingleton<IKarmaLogObserver>(sp => sp.GetRequiredService<SubjectStateFeed>());
+        services.AddSingleton<Idempotency.IBatchIdRebuild>(sp => sp.GetRequiredService<SubjectStateFeed>());
         services.AddHostedService<StateSnapshotService>();
         return services;
     }

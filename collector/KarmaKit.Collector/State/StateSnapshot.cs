@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using KarmaKit.Collector.Idempotency;
 
 namespace KarmaKit.Collector.State;
 
@@ -11,7 +12,7 @@ namespace KarmaKit.Collector.State;
 /// <code>
 /// offset size
 ///  0      8  magic "KKSTATE\n"
-///  8      4  format version (1)
+///  8      4  format version (3)
 /// 12      4  entry size (64: the raw layout of SubjectEntry)
 /// 16      8  lines applied in total
 /// 24      8  position offset (-1: no position, nothing applied)
@@ -23,19 +24,20 @@ namespace KarmaKit.Collector.State;
 ///         4  subjects S, then S x 64 bytes of SubjectEntry
 ///         3 x overflow size class (3, 7, 15 slots): 4 blocks B, then B x slots x u64
 ///         4  operator entries K, then K x (u16 length, UTF-8 karma.log line) (version 2 on; absent in version 1)
+///         8  batch-id window, ticks (0: the batch ids were not kept) (version 3 on)
+///         4  batch reporter names R, then R x (u16 length, ASCII)
+///         4  batch ids N, then N x (i32 reporter, u8 length, ASCII id, i64 received ticks, i32 reports)
 ///        32  SHA-256 of every byte before it
 /// </code>
 /// </summary>
 internal static class StateSnapshot
 {
     public const string FileName = "state.snapshot";
-    public const int Version = 2;
-
     /// <summary>
-    /// The version before the operator entries. Not read: its log position may lie past operator lines that it does not
-    /// carry (a rolled-back collector writing it), so the whole log is replayed instead.
+    /// The version written and read. Older ones are set aside and the whole log replayed: version 1 lacks the operator
+    /// entries (its position may lie past operator lines it does not carry), version 2 the batch ids of the window.
     /// </summary>
-    public const int Version1 = 1;
+    public const int Version = 3;
 
     private static ReadOnlySpan<byte> Magic => "KKSTATE\n"u8;
 
@@ -78,6 +80,7 @@ internal static class StateSnapshot
             }
 
             WriteTexts(output, image.Operator);
+            WriteBatchIds(output, image);
             file.Write(hash.GetHashAndReset());
             file.Flush(flushToDisk: true);
             length = file.Length;
@@ -158,6 +161,7 @@ internal static class StateSnapshot
         }
 
         var operatorLines = ReadTexts(input, file.Length);
+        var (window, batchIds) = ReadBatchIds(input, file.Length);
         Span<byte> expected = stackalloc byte[32];
         hash.GetHashAndReset(expected);
         Span<byte> stored = stackalloc byte[32];
@@ -192,6 +196,8 @@ internal static class StateSnapshot
             PoolBlocks = blocks,
             Pools = pools,
             Operator = operatorLines,
+            BatchWindow = window,
+            BatchIds = batchIds,
         };
     }
 
@@ -215,6 +221,61 @@ internal static class StateSnapshot
         }
 
         return true;
+    }
+
+    private static void WriteBatchIds(HashingWriter output, StateImage image)
+    {
+        var ticks = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(ticks, image.BatchWindow.Ticks);
+        output.Write(ticks);
+        var reporters = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (key, _) in image.BatchIds)
+        {
+            reporters.TryAdd(key.Reporter, reporters.Count);
+        }
+
+        WriteTexts(output, [.. reporters.Keys]);
+        output.WriteInt(image.BatchIds.Length);
+        var entry = new byte[4 + 1 + Protocol.ProtocolLimits.MaxBatchIdLength + 8 + 4];
+        foreach (var (key, batch) in image.BatchIds)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(entry, reporters[key.Reporter]);
+            entry[4] = (byte)key.Batch.Length;
+            var n = 5 + Encoding.ASCII.GetBytes(key.Batch, entry.AsSpan(5));
+            BinaryPrimitives.WriteInt64LittleEndian(entry.AsSpan(n), batch.Received.Ticks);
+            BinaryPrimitives.WriteInt32LittleEndian(entry.AsSpan(n + 8), batch.Reports);
+            output.Write(entry.AsSpan(0, n + 12));
+        }
+    }
+
+    private static (TimeSpan Window, KeyValuePair<BatchKey, TakenBatch>[] Ids) ReadBatchIds(HashingReader input, long fileLength)
+    {
+        Span<byte> ticks = stackalloc byte[8];
+        input.Read(ticks);
+        var window = BinaryPrimitives.ReadInt64LittleEndian(ticks);
+        var reporters = ReadTexts(input, fileLength);
+        var ids = new KeyValuePair<BatchKey, TakenBatch>[input.ReadCount(fileLength, 4 + 1 + 1 + 8 + 4)];
+        Span<byte> head = stackalloc byte[5];
+        Span<byte> tail = stackalloc byte[12];
+        var id = new byte[byte.MaxValue];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            input.Read(head);
+            var reporter = BinaryPrimitives.ReadInt32LittleEndian(head);
+            var batch = id.AsSpan(0, head[4]);
+            input.Read(batch);
+            input.Read(tail);
+            var received = BinaryPrimitives.ReadInt64LittleEndian(tail);
+            if (window < 0 || (uint)reporter >= (uint)reporters.Length || received is < 0 or > 3_155_378_975_999_999_999L)
+            {
+                throw new InvalidDataException("a batch id entry is out of range");
+            }
+
+            ids[i] = new(new BatchKey(reporters[reporter], Encoding.ASCII.GetString(batch)),
+                new TakenBatch(new DateTime(received, DateTimeKind.Utc), BinaryPrimitives.ReadInt32LittleEndian(tail[8..])));
+        }
+
+        return (TimeSpan.FromTicks(window), ids);
     }
 
     private static void WriteTexts(HashingWriter output, string[] texts)

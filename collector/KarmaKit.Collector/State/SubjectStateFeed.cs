@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using KarmaKit.Collector.Configuration;
+using KarmaKit.Collector.Idempotency;
 using KarmaKit.Collector.Metrics;
 using KarmaKit.Collector.Storage;
 
@@ -10,8 +11,10 @@ namespace KarmaKit.Collector.State;
 /// Keeps <see cref="SubjectStateStore"/> in step with karma.log: at start loads the snapshot and replays the log after
 /// it (or everything, when there is no usable snapshot); then applies each durable group commit on the log writer's
 /// thread, before its batches are answered, so an acknowledged report is in the state; at stop saves a snapshot.
+/// The same start-up read rebuilds the batch-id index when one is attached (<see cref="IBatchIdRebuild"/>): the
+/// snapshot keeps the window's batch ids, and the replay gathers those of the lines it reads.
 /// </summary>
-internal sealed class SubjectStateFeed : IKarmaLogObserver
+internal sealed class SubjectStateFeed : IKarmaLogObserver, IBatchIdRebuild
 {
     private readonly SubjectStateStore _store;
     private readonly string _snapshotPath;
@@ -26,6 +29,8 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
     private long _savedLines = -1;
     private readonly TimeSpan _operatorRelevance;
     private DateTime _lastReceived;
+    private BatchIdIndex? _ids;
+    private DateTime _idsNow;
 
     public SubjectStateFeed(SubjectStateStore store, CollectorOptions options, ILogger<SubjectStateFeed> logger, CollectorMetrics? metrics = null)
     {
@@ -45,6 +50,8 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
     /// <summary>True when the start-up rebuild began from a snapshot.</summary>
     public bool StartedFromSnapshot { get; private set; }
 
+    public void Attach(BatchIdIndex ids, DateTime now) => (_ids, _idsNow) = (ids, now);
+
     public void Recovered(string logPath)
     {
         _logPath = logPath;
@@ -52,12 +59,18 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
         var files = LogFileSet.Ordered(logPath);
         using (_store.EnterWrite())
         {
-            var (startFile, offset) = LoadSnapshot(files);
-            using var replayer = new StateReplayer(_store, _logger, _progressEvery);
+            var (startFile, offset, saved) = LoadSnapshot(files);
+            var cutoff = _idsNow - (_ids?.Window ?? TimeSpan.Zero);
+            var collector = _ids is null ? null : new BatchIdCollector(cutoff);
+            using var replayer = new StateReplayer(_store, _logger, _progressEvery, collector);
             var result = replayer.Replay(files, startFile, offset);
             Startup = result;
             _logger.StateReplayed(_store.Count, _store.Reporters.Count, result.Lines, result.Files, (long)result.Elapsed.TotalMilliseconds,
                 result.LinesPerSecond, StartedFromSnapshot ? "the snapshot" : "an empty state");
+            if (_ids is not null)
+            {
+                LoadBatchIds(_ids, saved, collector!, cutoff, files.Count - startFile, result.Lines, stopwatch);
+            }
         }
 
         if (_metrics is not null)
@@ -150,6 +163,11 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
                 }
 
                 image = _store.Export();
+                if (_ids is not null)
+                {
+                    image.BatchWindow = _ids.Window;
+                    image.BatchIds = _ids.Export();
+                }
             }
 
             try
@@ -168,8 +186,12 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
         }
     }
 
-    /// <summary>Loads a usable snapshot and answers where to replay from; (0, 0) for a full replay.</summary>
-    private (int File, long Offset) LoadSnapshot(List<string> files)
+    /// <summary>
+    /// Loads a usable snapshot and answers where to replay from and the batch ids it kept; (0, 0, none) for a full
+    /// replay. With an index attached, a snapshot that kept no batch ids, or those of a shorter window than the index's,
+    /// is not usable: only a full replay finds the ones it lacks.
+    /// </summary>
+    private (int File, long Offset, KeyValuePair<BatchKey, TakenBatch>[] BatchIds) LoadSnapshot(List<string> files)
     {
         var stopwatch = Stopwatch.StartNew();
         _store.Clear();
@@ -181,25 +203,50 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver
                 _logger.StateSnapshotIgnored(_snapshotPath, problem);
             }
 
-            return (0, 0);
+            return (0, 0, []);
         }
 
         if (image.Position is null)
         {
-            return (0, 0); // taken before any line: the same as starting empty
+            return (0, 0, []); // taken before any line: the same as starting empty
+        }
+
+        if (_ids is not null && image.BatchWindow < _ids.Window)
+        {
+            _logger.StateSnapshotIgnored(_snapshotPath, image.BatchWindow == TimeSpan.Zero
+                ? "it kept no batch ids"
+                : $"it kept the batch ids of {image.BatchWindow}, Collector:Idempotency:Window is {_ids.Window}");
+            return (0, 0, []);
         }
 
         var file = LogPositionLocator.Locate(image.Position, files, out problem);
         if (file < 0)
         {
             _logger.StateSnapshotIgnored(_snapshotPath, problem);
-            return (0, 0);
+            return (0, 0, []);
         }
 
         _store.Load(image);
         _savedLines = image.Lines;
         StartedFromSnapshot = true;
         _logger.StateSnapshotLoaded(_snapshotPath, _store.Count, image.Lines, stopwatch.ElapsedMilliseconds, image.Position.Offset, Path.GetFileName(files[file]));
-        return (file, image.Position.Offset);
+        return (file, image.Position.Offset, image.BatchIds);
+    }
+
+    /// <summary>The snapshot's batch ids still in the window, oldest first, then those the replay found after it.</summary>
+    private void LoadBatchIds(BatchIdIndex ids, KeyValuePair<BatchKey, TakenBatch>[] saved, BatchIdCollector collector, DateTime cutoff, int files, long lines, Stopwatch stopwatch)
+    {
+        Array.Sort(saved, (a, b) => a.Value.Received.CompareTo(b.Value.Received));
+        foreach (var (key, batch) in saved)
+        {
+            if (batch.Received >= cutoff)
+            {
+                ids.Add(key, batch);
+            }
+        }
+
+        collector.AddTo(ids, _logger);
+        ids.MarkLoaded();
+        _logger.BatchIdsLoaded(ids.Window, ids.Count, files, lines, stopwatch.ElapsedMilliseconds);
     }
 }

@@ -25,8 +25,14 @@ internal sealed class StateImage
     /// <summary>Per size class, its values in chunks of <see cref="SubjectStateStore.PoolChunkValues"/>, the last one cut to size.</summary>
     public required ulong[][][] Pools { get; init; }
 
-    /// <summary>The operator's standing entries as karma.log lines (none in a version 1 snapshot).</summary>
+    /// <summary>The operator's standing entries as karma.log lines.</summary>
     public string[] Operator { get; init; } = [];
+
+    /// <summary>The idempotency window <see cref="BatchIds"/> covers; zero when the batch ids were not kept.</summary>
+    public TimeSpan BatchWindow { get; set; }
+
+    /// <summary>The batch ids taken up to <see cref="Position"/> (some after it may be there too), in no order.</summary>
+    public KeyValuePair<KarmaKit.Collector.Idempotency.BatchKey, KarmaKit.Collector.Idempotency.TakenBatch>[] BatchIds { get; set; } = [];
 }
 
 internal sealed partial class SubjectStateStore

@@ -7,7 +7,8 @@ namespace KarmaKit.Collector.Storage;
 
 /// <summary>
 /// Owns karma.log for the host's lifetime: at start takes the instance lock in <c>Collector:Data</c>, repairs a torn
-/// end (<see cref="KarmaLogRecovery"/>), rebuilds the batch-id index (<see cref="BatchIdScanner"/>), opens the
+/// end (<see cref="KarmaLogRecovery"/>), rebuilds the batch-id index (in the state's replay, <see cref="IBatchIdRebuild"/>,
+/// so the log is read once; else <see cref="BatchIdScanner"/>), opens the
 /// <see cref="KarmaLogWriter"/> and reopens it on SIGHUP (logrotate); at stop drains and closes it. An
 /// <see cref="IKarmaLogObserver"/> (the DNSBL state) is told of each of these steps.
 /// </summary>
@@ -18,13 +19,16 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CollectorMetrics? _metrics;
     private readonly IKarmaLogObserver? _observer;
+    private readonly IBatchIdRebuild? _batchIds;
     private readonly TaskCompletionSource<KarmaLogWriter> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream? _lock;
     private PosixSignalRegistration? _sighup;
     private KarmaLogWriter? _writer;
 
-    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger, CollectorMetrics? metrics = null, IKarmaLogObserver? observer = null)
+    public KarmaLogService(CollectorOptions options, TimeProvider time, ILogger<KarmaLogService> logger, CollectorMetrics? metrics = null, IKarmaLogObserver? observer = null,
+        IBatchIdRebuild? batchIds = null)
     {
+        _batchIds = batchIds;
         _metrics = metrics;
         _observer = observer;
         _options = options;
@@ -45,8 +49,13 @@ internal sealed class KarmaLogService : IHostedService, IAsyncDisposable
             var now = _time.GetUtcNow().UtcDateTime;
             KarmaLogRecovery.Recover(LogPath, _options.Ingest.MaxReportsPerBatch, now, _logger);
             var ids = new BatchIdIndex(_options.Idempotency.Window);
-            BatchIdScanner.Load(LogPath, ids, now, _logger);
+            _batchIds?.Attach(ids, now);
             _observer?.Recovered(LogPath);
+            if (!ids.Loaded)
+            {
+                BatchIdScanner.Load(LogPath, ids, now, _logger);
+            }
+
             var writer = KarmaLogWriter.Open(LogPath, ids, _time, _logger, metrics: _metrics, observer: _observer);
             _writer = writer;
             if (!OperatingSystem.IsWindows())
