@@ -13,10 +13,10 @@ using Microsoft.Extensions.Logging.Console;
 namespace KarmaKit.Benchmarks.State;
 
 /// <summary>
-/// <c>state [--lines N] [--subjects N] [--reporters N] [--spread] [--dir DIR]</c>: writes a karma.log of N lines (default 10 million)
+/// <c>state [--lines N] [--subjects N] [--reporters N] [--spread] [--dir DIR] [--replay-only]</c>: writes a karma.log of N lines (default 10 million)
 /// over N subjects (default 1 million; 10% IPv6) in batches of 500, then measures what the collector does at start:
 /// a full replay (lines/s), the bytes a subject of the resulting state takes, writing the snapshot, and a restart
-/// from the snapshot. Reuses DIR's karma.log when it already has the same shape.
+/// from the snapshot (<c>--replay-only</c>: the full replay alone, for profiling). Reuses DIR's karma.log when it already has the same shape.
 /// </summary>
 internal static class StateReplayLoad
 {
@@ -54,11 +54,15 @@ internal static class StateReplayLoad
         File.Delete(StateSnapshot.PathIn(options.Data));
         Warm(logPath);
 
-        var parse = ParseOnly(logPath);
-        Console.WriteLine($"parse only (no state): {parse.Lines:N0} lines, {parse.Lines / parse.Wall.TotalSeconds:N0} lines/s wall, {parse.Lines / parse.Cpu.TotalSeconds:N0} lines per CPU second");
+        var replayOnly = args.Contains("--replay-only");
+        if (!replayOnly)
+        {
+            var parse = ParseOnly(logPath);
+            Console.WriteLine($"parse only (no state): {parse.Lines:N0} lines, {parse.Lines / parse.Wall.TotalSeconds:N0} lines/s wall, {parse.Lines / parse.Cpu.TotalSeconds:N0} lines per CPU second");
 
-        var apply = ApplyOnly(lines, subjects);
-        Console.WriteLine($"apply only (no parse): {lines:N0} reports, {lines / apply.Wall.TotalSeconds:N0} /s wall, {lines / apply.Cpu.TotalSeconds:N0} per CPU second");
+            var apply = ApplyOnly(lines, subjects);
+            Console.WriteLine($"apply only (no parse): {lines:N0} reports, {lines / apply.Wall.TotalSeconds:N0} /s wall, {lines / apply.Cpu.TotalSeconds:N0} per CPU second");
+        }
 
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -72,7 +76,12 @@ internal static class StateReplayLoad
         var after = GC.GetTotalMemory(forceFullCollection: true);
         var store = feed.Store;
         Console.WriteLine($"full replay (with the batch ids: {ids.Count:N0}): {replay.Lines:N0} lines in {replay.Elapsed.TotalSeconds:F2} s = {replay.LinesPerSecond:N0} lines/s wall, {replay.Lines / cpu.TotalSeconds:N0} lines per CPU second (CPU {cpu.TotalSeconds:F2} s)");
-        Console.WriteLine($"state: {store.Count:N0} subjects, {store.OverflowBlocks:N0} overflow blocks (more than one reporter), {(after - before) / 1024 / 1024:N0} MiB = {(double)(after - before) / store.Count:F1} bytes/subject");
+        Console.WriteLine($"state: {store.Count:N0} subjects, {store.OverflowBlocks:N0} overflow blocks (more than one reporter), {(after - before) / 1024 / 1024:N0} MiB = {(double)(after - before) / store.Count:F1} bytes/subject, {HugePagesMiB()} MiB of the process in 2 MiB pages");
+
+        if (replayOnly)
+        {
+            return 0;
+        }
 
         var save = Stopwatch.StartNew();
         var size = feed.SaveSnapshot();
@@ -172,6 +181,14 @@ internal static class StateReplayLoad
         using var file = File.OpenRead(path);
         LogLines.ForEach(file, (line, offset) => lines += StateLine.TryParse(line, out var parsed) && parsed.Count > 0 ? 1 : 0);
         return (lines, wall.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+    }
+
+    /// <summary>AnonHugePages of /proc/self/smaps_rollup (Linux), in MiB; -1 when unknown.</summary>
+    private static long HugePagesMiB()
+    {
+        const string path = "/proc/self/smaps_rollup";
+        var line = File.Exists(path) ? File.ReadLines(path).FirstOrDefault(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal)) : null;
+        return line is null ? -1 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     /// <summary>Reads the log once so the replay is measured from the page cache, as at a restart.</summary>
