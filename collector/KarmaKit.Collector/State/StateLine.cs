@@ -96,6 +96,14 @@ internal ref struct StateLine
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool TryFields(ReadOnlySpan<byte> line, ref StateLine parsed, scoped ref TimeCache cache)
     {
+        if (TryWritten(line, ref parsed, ref cache))
+        {
+            return Complete(ref parsed);
+        }
+
+        (parsed.Count, parsed.First, parsed.Last, parsed.Size, parsed.ReasonEscaped) = (0, -1, -1, 0, false);
+        parsed.Batch = default;
+        parsed.Reason = default;
         while (!line.IsEmpty)
         {
             if (line.StartsWith("reason=\""u8))
@@ -152,6 +160,11 @@ internal ref struct StateLine
             }
         }
 
+        return Complete(ref parsed);
+    }
+
+    private static bool Complete(ref StateLine parsed)
+    {
         if (parsed.Count < 1)
         {
             return false;
@@ -160,6 +173,67 @@ internal ref struct StateLine
         parsed.Last = parsed.Last < 0 ? parsed.Received : parsed.Last;
         parsed.First = parsed.First < 0 ? parsed.Last : parsed.First;
         return true;
+    }
+
+    /// <summary>
+    /// The fields as <see cref="Storage.KarmaLogFormat"/> writes them, read at fixed places without a search per field:
+    /// <c>count=N first=TIME last=TIME[ batch=ID size=N][ reason="TEXT"]</c>. False for anything else (another order,
+    /// another field, a malformed value), which the general loop then reads, and accepts or refuses, on its own.
+    /// </summary>
+    private static bool TryWritten(ReadOnlySpan<byte> line, ref StateLine parsed, scoped ref TimeCache cache)
+    {
+        const int times = 7 + 24 + 6 + 24; // " first=TIME last=TIME"
+        if (!line.StartsWith("count="u8) || !TryDigits(line, 6, out parsed.Count, out var at))
+        {
+            return false;
+        }
+
+        var rest = line[at..];
+        if (rest.Length < times || !rest.StartsWith(" first="u8) || !rest.Slice(31, 6).SequenceEqual(" last="u8)
+            || !cache.First.TryParse(rest.Slice(7, 24), out parsed.First) || !cache.Last.TryParse(rest.Slice(37, 24), out parsed.Last))
+        {
+            return false;
+        }
+
+        rest = rest[times..];
+        if (rest.StartsWith(" batch="u8))
+        {
+            var end = rest[7..].IndexOf((byte)' ');
+            if (end <= 0 || !rest[(7 + end)..].StartsWith(" size="u8) || !TryDigits(rest, 7 + end + 6, out parsed.Size, out at))
+            {
+                return false;
+            }
+
+            parsed.Batch = rest.Slice(7, end);
+            rest = rest[at..];
+        }
+
+        if (rest.IsEmpty)
+        {
+            return true;
+        }
+
+        if (rest.Length < 10 || !rest.StartsWith(" reason=\""u8) || rest[^1] != '"')
+        {
+            return false;
+        }
+
+        parsed.Reason = rest[9..^1];
+        parsed.ReasonEscaped = parsed.Reason.IndexOf((byte)'\\') >= 0;
+        return true;
+    }
+
+    /// <summary>1 to 9 digits at <paramref name="from"/>, ended by a space or the end of the line.</summary>
+    private static bool TryDigits(ReadOnlySpan<byte> line, int from, out int value, out int end)
+    {
+        value = 0;
+        end = from;
+        while (end < line.Length && end - from < 10 && (uint)(line[end] - '0') <= 9)
+        {
+            value = (value * 10) + (line[end++] - '0');
+        }
+
+        return end > from && end - from <= 9 && (end == line.Length || line[end] == ' ');
     }
 
     private static bool TryInt(ReadOnlySpan<byte> text, out int value)

@@ -82,6 +82,7 @@ internal sealed partial class StateReplayer : IDisposable
         long bad = 0, firstBad = -1, lastEnd = -1;
         var lastLength = 0;
         var head = from > 0 ? _store.Position?.Head : null;
+        var plain = ReferenceEquals(stream, file); // its last line can be read back at the end instead of kept
         LogLines.ForEach(stream, (line, offset) =>
         {
             offset += from;
@@ -101,7 +102,11 @@ internal sealed partial class StateReplayer : IDisposable
                 firstBad = bad++ == 0 ? offset : firstBad;
             }
 
-            line.CopyTo(_last);
+            if (!plain)
+            {
+                line.CopyTo(_last);
+            }
+
             lastLength = line.Length;
             lastEnd = offset + line.Length + 1;
         });
@@ -114,7 +119,13 @@ internal sealed partial class StateReplayer : IDisposable
 
         if (lastEnd > 0 && head is not null)
         {
-            _store.Position = new LogPosition(head, lastEnd, HashLine(_last.AsSpan(0, lastLength)), lastLength + 1);
+            var last = _last.AsSpan(0, lastLength);
+            if (plain)
+            {
+                RandomAccess.Read(file.SafeFileHandle, last, lastEnd - lastLength - 1);
+            }
+
+            _store.Position = new LogPosition(head, lastEnd, HashLine(last), lastLength + 1);
         }
     }
 

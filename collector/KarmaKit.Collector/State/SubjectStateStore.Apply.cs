@@ -32,14 +32,17 @@ internal sealed partial class SubjectStateStore
     /// time is taken as the receive time, so a reporter's clock cannot extend a listing. Writer only: inside
     /// <see cref="EnterWrite"/>, or on the replay's applier thread while the replaying thread holds it.
     /// </summary>
+    public void Apply(int reporter, Verb verb, IpSubject subject, int count, long first, long last, long received, int reason) =>
+        Update(ref GetOrAdd(subject.Value), reporter, verb, count, first, last, received, reason);
+
+    /// <summary>Applies one report to the subject's entry (<see cref="Apply"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Apply(int reporter, Verb verb, IpSubject subject, int count, long first, long last, long received, int reason)
+    private void Update(ref SubjectEntry e, int reporter, Verb verb, int count, long first, long last, long received, int reason)
     {
         last = Math.Min(last, received);
         first = Math.Min(first, last);
         var firstSeen = StateTime.Clamp(first);
         var lastSeen = StateTime.Clamp(last);
-        ref var e = ref GetOrAdd(subject.Value);
         Volatile.Write(ref e.Version, e.Version + 1);
         if (NeedsFence)
         {

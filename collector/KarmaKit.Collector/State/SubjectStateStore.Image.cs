@@ -94,10 +94,11 @@ internal sealed partial class SubjectStateStore
             Reasons.GetOrAdd(reason);
         }
 
-        var chunks = new SubjectEntry[image.Entries.Length][];
+        var chunks = new EntryChunk[image.Entries.Length];
         for (var i = 0; i < chunks.Length; i++)
         {
-            chunks[i] = image.Entries[i].Length == ChunkSize ? image.Entries[i] : Grow(image.Entries[i], ChunkSize);
+            chunks[i] = new EntryChunk(ChunkSize);
+            image.Entries[i].CopyTo(chunks[i].AsSpan());
             foreach (ref var e in chunks[i].AsSpan())
             {
                 e.Version = 0;

@@ -8,7 +8,7 @@ namespace KarmaKit.Collector.State;
 /// Per-subject state for the DNSBL, rebuilt from karma.log (<see cref="StateReplayer"/>), kept current by the log
 /// writer (<see cref="SubjectStateFeed"/>) and saved in snapshots (<see cref="StateSnapshot"/>).
 /// <para>
-/// Layout: 64-byte <see cref="SubjectEntry"/> values in chunks of 65,536 that never move, an open-addressing index of
+/// Layout: 64-byte <see cref="SubjectEntry"/> values, one cache line each, in chunks of 65,536 that never move (<see cref="EntryChunk"/>), an open-addressing index of
 /// <c>int</c> (entry number + 1) that is rebuilt and swapped when it fills, and overflow pools (blocks of 3, 7 or 15
 /// slots, a subject moving up as it gains reporters) for subjects with more than one black reporter. About 75 bytes a
 /// subject with one reporter, 8 more per further reporter (rounded up to the block); no object per subject.
@@ -29,7 +29,7 @@ internal sealed partial class SubjectStateStore
     private const int ChunkMask = ChunkSize - 1;
 
     private readonly Lock _write = new();
-    private SubjectEntry[][] _chunks = [];
+    private EntryChunk[] _chunks = [];
     private int[] _index = new int[1024];
     private int _count;
 
@@ -175,9 +175,9 @@ internal sealed partial class SubjectStateStore
         var number = _count;
         if ((number >> ChunkBits) == _chunks.Length)
         {
-            var grown = new SubjectEntry[_chunks.Length + 1][];
+            var grown = new EntryChunk[_chunks.Length + 1];
             _chunks.CopyTo(grown, 0);
-            grown[^1] = new SubjectEntry[ChunkSize];
+            grown[^1] = new EntryChunk(ChunkSize);
             Volatile.Write(ref _chunks, grown);
         }
 
