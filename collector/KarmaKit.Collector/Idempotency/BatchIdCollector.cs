@@ -15,6 +15,7 @@ internal sealed class BatchIdCollector
     private readonly DateTime _cutoff;
     private readonly Dictionary<BatchKey, (TakenBatch Batch, int Lines)> _found = new(BatchIdIndex.Comparer);
     private readonly List<BatchKey> _order = [];
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly byte[] _reporter = new byte[256];
     private readonly byte[] _batch = new byte[Protocol.ProtocolLimits.MaxBatchIdLength];
     private int _reporterLength;
@@ -47,9 +48,24 @@ internal sealed class BatchIdCollector
         (_batchLength, _reporterLength, _lines) = (batch.Length, reporter.Length, 1);
         if (received >= _cutoff && System.Text.Ascii.IsValid(reporter) && System.Text.Ascii.IsValid(batch))
         {
-            _key = new BatchKey(Encoding.ASCII.GetString(reporter), Encoding.ASCII.GetString(batch));
+            _key = new BatchKey(Name(reporter), Encoding.ASCII.GetString(batch));
             _taken = new TakenBatch(received, size);
         }
+    }
+
+    /// <summary>One string per reporter name for all of its batches (the index holds a week of them).</summary>
+    private string Name(ReadOnlySpan<byte> reporter)
+    {
+        Span<char> chars = stackalloc char[reporter.Length];
+        System.Text.Ascii.ToUtf16(reporter, chars, out _);
+        var names = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!names.TryGetValue(chars, out var name))
+        {
+            name = new string(chars);
+            _names.Add(name, name);
+        }
+
+        return name;
     }
 
     /// <summary>Batches whose lines were all found, in the order they were first seen (receive order).</summary>
