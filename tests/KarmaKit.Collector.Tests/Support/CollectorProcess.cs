@@ -78,6 +78,20 @@ internal sealed class CollectorProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGTERM: a clean stop (the writer drained, the state snapshot saved), then waits for the exit.</summary>
+    public void Stop()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException($"collector did not stop on SIGTERM:\n{Output}");
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
