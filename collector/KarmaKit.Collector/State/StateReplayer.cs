@@ -120,9 +120,9 @@ internal sealed partial class StateReplayer : IDisposable
         if (lastEnd > 0 && head is not null)
         {
             var last = _last.AsSpan(0, lastLength);
-            if (plain)
+            if (plain && RandomAccess.Read(file.SafeFileHandle, last, lastEnd - lastLength - 1) != lastLength)
             {
-                RandomAccess.Read(file.SafeFileHandle, last, lastEnd - lastLength - 1);
+                throw new IOException($"{path} changed while the state was replayed from it");
             }
 
             _store.Position = new LogPosition(head, lastEnd, HashLine(last), lastLength + 1);
