@@ -65,4 +65,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2014, EventName = "WholeRecordsSetAside", Level = LogLevel.Error,
         Message = "{Records} whole records (sequences up to {HighestSequence}) follow damaged bytes in {Segment} and were set aside with them in {TornFile}; they will not be shipped unless restored by hand")]
     public static partial void WholeRecordsSetAside(this ILogger logger, long records, long highestSequence, string segment, string tornFile);
+
+    [LoggerMessage(EventId = 2015, EventName = "ZeroAheadFailed", Level = LogLevel.Warning,
+        Message = "Could not zero-fill ahead in {Segment} (appends go on with a full fsync each)")]
+    public static partial void ZeroAheadFailed(this ILogger logger, Exception exception, string segment);
 }

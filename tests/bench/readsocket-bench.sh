@@ -2,7 +2,8 @@
 # Side-by-side readsocket benchmark, one run, same client: the seed's socat listener (appends to a
 # file, never answers), a bare C accept/read/reply/close loop (the floor), and the agent with
 # durable (fsync) acknowledgements over TCP and the unix socket, plus the agent in Write mode.
-# Usage: tests/bench/readsocket-bench.sh [CLIENTS] [SECONDS]   (defaults 8 and 10)
+# Usage: tests/bench/readsocket-bench.sh [CLIENTS] [SECONDS]   (defaults 8 and 10; WARMUP=3 seconds of
+# unmeasured load on each agent endpoint first, so the rows measure tiered-up code, not the JIT)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=${1:-8}
@@ -32,6 +33,12 @@ wait_port 7441; wait_port 7442
 agent 7443 Fsync
 agent 7444 Write
 agent_pid=${pids[2]}
+
+# A running agent has been up for days: let the JIT tier the hot path up (about 3 s of load an agent) before any row.
+warm=${WARMUP:-3}
+for t in inet:127.0.0.1:7443 "$work/agent-7443.sock" inet:127.0.0.1:7444; do
+  dotnet artifacts/bin/KarmaKit.Benchmarks/release/KarmaKit.Benchmarks.dll readsocket --clients "$clients" --seconds "$warm" --target "$t" >/dev/null
+done
 
 load --target inet:127.0.0.1:7441 --label "socat (seed, no reply)"
 load --target inet:127.0.0.1:7442 --label "bare C loop (floor)"

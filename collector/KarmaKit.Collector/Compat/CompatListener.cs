@@ -66,6 +66,7 @@ internal sealed class CompatListener : IHostedService, IAsyncDisposable
             }
 
             socket.Bind(endPoint);
+            LineSockets.CorkReplies(socket);
             socket.Listen(_options.Backlog);
         }
         catch (SocketException ex)

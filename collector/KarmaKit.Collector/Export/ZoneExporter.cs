@@ -24,9 +24,9 @@ internal sealed class ZoneExporter(ZoneExportSettings settings, string directory
         var stopwatch = Stopwatch.StartNew();
         System.IO.Directory.CreateDirectory(directory);
         var inexact = 0;
-        var bytes = AtomicFile.Write(Ip4SetPath(directory, zone), w => inexact += RbldnsdFiles.WriteIp4Set(snapshot, zone, settings, w));
-        bytes += AtomicFile.Write(Ip6TriePath(directory, zone), w => inexact += RbldnsdFiles.WriteIp6Trie(snapshot, zone, settings, w));
-        bytes += AtomicFile.Write(MasterPath(directory, zone), w => BindZoneFile.Write(snapshot, zone, settings, w));
+        var bytes = ZoneTextWriter.WriteFile(Ip4SetPath(directory, zone), w => inexact += RbldnsdFiles.WriteIp4Set(snapshot, zone, settings, w));
+        bytes += ZoneTextWriter.WriteFile(Ip6TriePath(directory, zone), w => inexact += RbldnsdFiles.WriteIp6Trie(snapshot, zone, settings, w));
+        bytes += ZoneTextWriter.WriteFile(MasterPath(directory, zone), w => BindZoneFile.Write(snapshot, zone, settings, w));
         return new ZoneExportResult(snapshot.Serial, snapshot.Entries.Count, bytes, inexact, stopwatch.Elapsed);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using KarmaKit.Collector.Storage;
 
 namespace KarmaKit.Collector.Export;
 
@@ -8,6 +9,15 @@ namespace KarmaKit.Collector.Export;
 /// </summary>
 internal sealed class ZoneTextWriter(Stream stream)
 {
+    /// <summary>Writes the file at <paramref name="path"/> atomically (<see cref="AtomicFile"/>) through a writer; returns its bytes.</summary>
+    public static long WriteFile(string path, Action<ZoneTextWriter> content) =>
+        AtomicFile.Write(path, stream =>
+        {
+            var writer = new ZoneTextWriter(stream);
+            content(writer);
+            writer.Flush();
+        });
+
     /// <summary>The most a caller may ask for at once: one line of any export.</summary>
     public const int MaxSpan = 4096;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
+using System.Text;
 using KarmaKit.Collector.Configuration;
 using KarmaKit.Collector.Dns;
-using KarmaKit.Collector.Export;
+using KarmaKit.Collector.Storage;
 
 namespace KarmaKit.Collector.Listing;
 
@@ -81,7 +82,7 @@ internal sealed class SerialReservation
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             var text = next.ToString(CultureInfo.InvariantCulture) + "\n";
-            AtomicFile.Write(_path, w => w.Write(text));
+            AtomicFile.Write(_path, Encoding.ASCII.GetBytes(text));
             _reserved = next;
             _warned = false;
         }

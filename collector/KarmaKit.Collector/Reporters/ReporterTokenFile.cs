@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KarmaKit.Collector.Storage;
 
 namespace KarmaKit.Collector.Reporters;
 
 /// <summary>
 /// <c>{Collector:Data}/reporters.json</c>: the tokens <c>reporters add</c> made, hashes only, in the shape of the
 /// configuration (<c>{"Collector":{"Reporters":{"NAME":{"Token":"sha256:..."}}}}</c>) so the collector reads it as its
-/// lowest configuration layer. Written to a temporary file, synced and renamed; mode 0600.
+/// lowest configuration layer. Replaced atomically (<see cref="AtomicFile"/>: temp file, fsync, rename, directory fsync); mode 0600.
 /// </summary>
 internal static class ReporterTokenFile
 {
@@ -42,25 +43,15 @@ internal static class ReporterTokenFile
         }
 
         var root = new JsonObject { ["Collector"] = new JsonObject { ["Reporters"] = reporters } };
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.Write(path, stream =>
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var file = new FileStream(temporary, options))
-        {
-            using (var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true }))
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
                 root.WriteTo(writer);
             }
 
-            file.WriteByte((byte)'\n');
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+            stream.WriteByte((byte)'\n');
+        }, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 }

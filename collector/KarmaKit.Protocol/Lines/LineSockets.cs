@@ -15,6 +15,22 @@ public static class LineSockets
     /// <summary>Most bytes read and thrown away while draining.</summary>
     public const int DrainBytes = 64 * 1024;
 
+    /// <summary>
+    /// Sets TCP_CORK on a listening TCP socket (Linux; accepted connections inherit it), so a reply is held in the
+    /// kernel until the shutdown that always follows it and leaves in one segment with the FIN. Without it the reply
+    /// and the FIN are two segments, and over loopback each is a full trip through the receiving stack and a
+    /// wake-up of the caller: about a third of the listener's CPU per call, measured. A reply not followed by a
+    /// shutdown would wait at most 200 ms (the kernel's cork limit).
+    /// </summary>
+    public static void CorkReplies(Socket listener)
+    {
+        if (OperatingSystem.IsLinux() && listener.ProtocolType == ProtocolType.Tcp)
+        {
+            const int IpProtoTcp = 6, TcpCork = 3;
+            listener.SetRawSocketOption(IpProtoTcp, TcpCork, BitConverter.GetBytes(1));
+        }
+    }
+
     /// <summary>Sends a short fixed reply without waiting, then closes (the client is too slow, or refused, to wait for).</summary>
     public static void SendAndClose(Socket socket, ReadOnlySpan<byte> reply)
     {

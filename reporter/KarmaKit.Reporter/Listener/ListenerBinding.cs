@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using KarmaKit.Protocol.Lines;
 using KarmaKit.Reporter.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -39,6 +40,7 @@ internal static class ListenerBinding
             // connections sit in TIME_WAIT. Never set SocketOptionName.ReuseAddress: on Linux it adds
             // SO_REUSEPORT, which would let a second agent share the port silently.
             socket.Bind(endPoint);
+            LineSockets.CorkReplies(socket);
             socket.Listen(options.Backlog);
             return new BoundListener(socket, "tcp " + socket.LocalEndPoint, null, 0);
         }

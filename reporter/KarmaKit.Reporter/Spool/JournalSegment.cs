@@ -29,4 +29,10 @@ internal sealed class JournalSegment(long firstSequence, string path, long lengt
     }
 
     public bool HasRecords => LastSequence >= FirstSequence;
+
+    /// <summary>
+    /// Bytes of the file known durable, zeros past <see cref="Length"/> included (the writer's zeroed-ahead space,
+    /// see SpoolJournal.Allocation.cs). Appends that stay below it need only a data sync. Writer thread only.
+    /// </summary>
+    public long Allocated { get; set; } = length;
 }

@@ -4,7 +4,7 @@ namespace KarmaKit.Reporter.Spool;
 /// <param name="QueueDepth">Undelivered records (sequence numbers after the delivered watermark).</param>
 /// <param name="OldestUndelivered">Received time of the oldest undelivered record; null when none.</param>
 /// <param name="LastDelivery">When the collector last accepted a batch; null if never.</param>
-/// <param name="JournalBytes">Bytes of all segment files.</param>
+/// <param name="JournalBytes">Bytes of all segment files up to their last whole record (a running agent's zeroed-ahead space not counted).</param>
 internal sealed record SpoolStatus(
     string? SpoolId,
     long QueueDepth,
@@ -33,9 +33,9 @@ internal static class SpoolInspector
         var segments = paths.ListSegments();
         long bytes = 0;
         var count = 0;
-        foreach (var (_, path) in segments)
+        for (var i = 0; i < segments.Count - 1; i++)
         {
-            var info = new FileInfo(path);
+            var info = new FileInfo(segments[i].Path);
             if (info.Exists)
             {
                 bytes += info.Length;
@@ -48,12 +48,18 @@ internal static class SpoolInspector
         var found = false;
         for (var i = segments.Count - 1; i >= 0 && !found; i--)
         {
-            Scan(segments[i].Path, (sequence, _) =>
+            var end = Scan(segments[i].Path, (sequence, _) =>
             {
                 found = true;
                 last = Math.Max(last, sequence);
                 return true;
             });
+            if (i == segments.Count - 1 && end > 0)
+            {
+                // The active segment: the agent keeps zeros ahead of its last record; count records only.
+                bytes += end;
+                count++;
+            }
         }
 
         DateTime? oldest = null;
@@ -79,8 +85,11 @@ internal static class SpoolInspector
         return new SpoolStatus(id, last - delivered, oldest, state.LastDelivery, state.DeadLetteredBatches, bytes, count, delivered, last, state.Pending);
     }
 
-    /// <summary>Visits whole records in order until <paramref name="visit"/> returns false; a vanished file is skipped.</summary>
-    private static void Scan(string path, Func<long, DateTime, bool> visit)
+    /// <summary>
+    /// Visits whole records in order until <paramref name="visit"/> returns false; returns the offset where it stopped
+    /// (after the last whole record when it visited them all), or 0 for a vanished file.
+    /// </summary>
+    private static long Scan(string path, Func<long, DateTime, bool> visit)
     {
         try
         {
@@ -89,15 +98,17 @@ internal static class SpoolInspector
             {
                 if (!visit(sequence, SpoolRecordCodec.ReadReceived(record)))
                 {
-                    return;
+                    break;
                 }
 
                 cursor.Advance(record.Length);
             }
+
+            return cursor.Position;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            // Freed by the running agent after we listed it.
+            return 0; // freed by the running agent after we listed it
         }
     }
 }

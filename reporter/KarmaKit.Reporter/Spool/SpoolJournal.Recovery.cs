@@ -79,9 +79,18 @@ internal sealed partial class SpoolJournal
 
             if (status == CursorStatus.Torn || sequence <= last)
             {
-                var (salvageable, highest) = FindWholeRecords(handle, cursor.Position, fileLength);
+                var dataEnd = EndOfData(handle, cursor.Position, fileLength);
+                if (dataEnd == cursor.Position)
+                {
+                    // Only zeros: the zeroed-ahead space of a segment the agent did not close, not a tear.
+                    RandomAccess.SetLength(handle, cursor.Position);
+                    SpoolFiles.Flush(handle);
+                    break;
+                }
+
+                var (salvageable, highest) = FindWholeRecords(handle, cursor.Position, dataEnd);
                 RaiseFloor(highest);
-                var torn = SetAside(handle, path, cursor.Position, fileLength, records);
+                var torn = SetAside(handle, path, cursor.Position, dataEnd, records);
                 if (salvageable > 0)
                 {
                     _logger.WholeRecordsSetAside(salvageable, highest, path, torn);
@@ -97,6 +106,35 @@ internal sealed partial class SpoolJournal
 
         previous = Math.Max(previous, last);
         return (cursor.Position, records);
+    }
+
+    /// <summary>
+    /// Where the bytes after <paramref name="offset"/> stop being zero: <paramref name="offset"/> itself when the rest
+    /// of the file is zeros. The writer zero-fills ahead of its appends, so an unclean stop leaves zeros after the
+    /// last record; only non-zero bytes can be a torn record.
+    /// </summary>
+    private static long EndOfData(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long fileLength)
+    {
+        var buffer = new byte[64 * 1024];
+        for (var end = fileLength; end > offset;)
+        {
+            var start = Math.Max(offset, end - buffer.Length);
+            var block = buffer.AsSpan(0, (int)(end - start));
+            if (RandomAccess.Read(handle, block, start) < block.Length)
+            {
+                return end; // shorter than its length said: leave it to the caller as data
+            }
+
+            var last = block.LastIndexOfAnyExcept((byte)0);
+            if (last >= 0)
+            {
+                return start + last + 1;
+            }
+
+            end = start;
+        }
+
+        return offset;
     }
 
     /// <summary>
@@ -140,8 +178,11 @@ internal sealed partial class SpoolJournal
         }
     }
 
-    /// <summary>Copies the bytes from <paramref name="offset"/> to the end into torn/, then truncates the segment there.</summary>
-    private string SetAside(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long offset, long fileLength, long records)
+    /// <summary>
+    /// Copies the bytes from <paramref name="offset"/> to <paramref name="end"/> (the last non-zero byte, or the file's end)
+    /// into torn/, then truncates the segment at <paramref name="offset"/>.
+    /// </summary>
+    private string SetAside(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long offset, long end, long records)
     {
         var tornPath = Path.Combine(_paths.Torn, $"{Path.GetFileName(path)}.{offset}.torn");
         for (var n = 1; File.Exists(tornPath); n++)
@@ -152,9 +193,9 @@ internal sealed partial class SpoolJournal
         using (var torn = File.OpenHandle(tornPath, FileMode.CreateNew, FileAccess.Write))
         {
             var buffer = new byte[64 * 1024];
-            for (var at = offset; at < fileLength;)
+            for (var at = offset; at < end;)
             {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, fileLength - at)), at);
+                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - at)), at);
                 if (read == 0)
                 {
                     break;
@@ -170,7 +211,7 @@ internal sealed partial class SpoolJournal
         SpoolFiles.FlushDirectory(_paths.Torn);
         RandomAccess.SetLength(handle, offset);
         SpoolFiles.Flush(handle);
-        _logger.TornTailSetAside(path, offset, records, fileLength - offset, tornPath);
+        _logger.TornTailSetAside(path, offset, records, end - offset, tornPath);
         return tornPath;
     }
 

@@ -10,7 +10,7 @@ internal sealed partial class SpoolJournal
 {
     private const int GroupBufferBytes = 256 * 1024;
 
-    // Writer-loop state: touched only by RunWriterAsync (and Recover before it starts).
+    // Writer-loop state: touched only by RunWriter (and Recover before it starts).
     private readonly List<(AppendRequest Request, AppendResult Result)> _done = [];
     private byte[] _groupBuffer = ArrayPool<byte>.Shared.Rent(GroupBufferBytes);
     private JournalSegment _active = null!;
@@ -18,10 +18,14 @@ internal sealed partial class SpoolJournal
     private AppendRequest? _carry;
     private volatile bool _faulted;
     private long _flushCount;
+    private long _dataFlushCount;
     private long _groupCount;
 
     /// <summary>How many fsyncs made appends durable (tests check that concurrent appends share them).</summary>
     internal long FlushCount => Interlocked.Read(ref _flushCount);
+
+    /// <summary>How many of those were data-only syncs into zeroed-ahead space (no metadata to commit).</summary>
+    internal long DataFlushCount => Interlocked.Read(ref _dataFlushCount);
 
     /// <summary>How many group writes the loop made.</summary>
     internal long GroupCount => Interlocked.Read(ref _groupCount);
@@ -69,10 +73,10 @@ internal sealed partial class SpoolJournal
         return await request.AsValueTask();
     }
 
-    private async Task RunWriterAsync()
+    private void RunWriter()
     {
         var reader = _queue.Reader;
-        while (_carry is not null || await reader.WaitToReadAsync())
+        while (_carry is not null || WaitForAppends(reader))
         {
             bool written;
             try
@@ -101,10 +105,18 @@ internal sealed partial class SpoolJournal
             if (written)
             {
                 Interlocked.Exchange(ref _recordsSignal, null)?.TrySetResult();
+                ZeroAhead();
             }
         }
 
         ArrayPool<byte>.Shared.Return(_groupBuffer);
+    }
+
+    /// <summary>Blocks the writer thread until an append is queued; false once the queue is completed and empty.</summary>
+    private static bool WaitForAppends(ChannelReader<AppendRequest> reader)
+    {
+        var ready = reader.WaitToReadAsync();
+        return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Takes every queued append that fits into one write in one segment, writes and syncs it once.</summary>
@@ -183,7 +195,16 @@ internal sealed partial class SpoolJournal
             if (_options.Durability == Durability.Fsync)
             {
                 flushing = true;
-                SpoolFiles.Flush(_activeHandle);
+                if (active.Length + groupBytes <= active.Allocated)
+                {
+                    SpoolFiles.FlushData(_activeHandle);
+                    Interlocked.Increment(ref _dataFlushCount);
+                }
+                else
+                {
+                    SpoolFiles.Flush(_activeHandle);
+                }
+
                 Interlocked.Increment(ref _flushCount);
             }
         }
@@ -201,6 +222,7 @@ internal sealed partial class SpoolJournal
         }
 
         Interlocked.Increment(ref _groupCount);
+        active.Allocated = Math.Max(active.Allocated, active.Length + groupBytes);
         active.Length += groupBytes;
         active.LastSequence = _nextSequence - 1;
         Interlocked.Add(ref _totalBytes, groupBytes);
@@ -237,6 +259,7 @@ internal sealed partial class SpoolJournal
         {
             next = CreateSegment(_nextSequence);
             var handle = OpenSegment(next.Path);
+            TrimZeroedAhead(active);
             _activeHandle.Dispose();
             _activeHandle = handle;
         }

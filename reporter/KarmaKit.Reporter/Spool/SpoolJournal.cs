@@ -62,7 +62,9 @@ internal sealed partial class SpoolJournal : ISpoolWriter, ISpoolQueue, IDisposa
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _writer = Task.Run(RunWriterAsync);
+        // A thread of its own: the loop blocks in fsync most of the time under load, and on a small machine
+        // a blocked thread-pool worker is one of very few left to run the listener's connections.
+        _writer = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public string SpoolId { get; private set; } = "";
@@ -121,6 +123,7 @@ internal sealed partial class SpoolJournal : ISpoolWriter, ISpoolQueue, IDisposa
         {
             if (!_faulted)
             {
+                TrimZeroedAhead(_active);
                 SpoolFiles.Flush(_activeHandle);
             }
         }

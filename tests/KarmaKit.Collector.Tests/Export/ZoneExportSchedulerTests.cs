@@ -1,6 +1,7 @@
 using KarmaKit.Collector.Dns;
 using KarmaKit.Collector.Export;
 using KarmaKit.Collector.Listing;
+using KarmaKit.Collector.Storage;
 using KarmaKit.Collector.Tests.Support;
 using KarmaKit.Protocol.Batches;
 using Microsoft.Extensions.DependencyInjection;

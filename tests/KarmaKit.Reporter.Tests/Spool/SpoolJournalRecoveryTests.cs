@@ -124,6 +124,63 @@ public sealed class SpoolJournalRecoveryTests : IDisposable
         Assert.Equal(0, _spool.Logger.Count(2001));
     }
 
+    [Fact]
+    public async Task Open_ZerosAfterLastRecord_AreTheSegmentsEndNotATear()
+    {
+        await using (var first = _spool.Open())
+        {
+            await AppendManyAsync(first, 5);
+        }
+
+        // What an agent killed with zeroed-ahead space in its active segment leaves behind.
+        var segment = _spool.Segments().Single();
+        var whole = new FileInfo(segment).Length;
+        AppendToFile(segment, new byte[40_000]);
+
+        await using var sut = _spool.Open();
+        var next = await AppendAsync(sut, Entry("203.0.113.5"));
+
+        Assert.Equal(6, next);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], ReadAll(sut).Select(r => r.Sequence));
+        Assert.Empty(Directory.GetFiles(_spool.Torn));
+        Assert.Equal(0, _spool.Logger.Count(2001));
+        await sut.DisposeAsync();
+        Assert.Equal(whole + SpoolRecordCodec.SizeOf(Entry("203.0.113.5")), new FileInfo(segment).Length);
+    }
+
+    [Theory]
+    [InlineData(Tear.HalfRecord)]
+    [InlineData(Tear.Garbage)]
+    [InlineData(Tear.FlippedChecksum)]
+    public async Task Open_TornTailFollowedByZeros_SetsAsideTheTornBytesOnly(Tear tear)
+    {
+        await using (var first = _spool.Open())
+        {
+            await AppendManyAsync(first, 3);
+        }
+
+        var segment = _spool.Segments().Single();
+        var whole = new FileInfo(segment).Length;
+        var tail = TornBytes(tear, sequence: 4);
+        AppendToFile(segment, [.. tail, .. new byte[70_000]]);
+
+        await using var sut = _spool.Open();
+
+        Assert.Equal([1L, 2, 3], ReadAll(sut).Select(r => r.Sequence));
+        var torn = Assert.Single(Directory.GetFiles(_spool.Torn));
+        Assert.Equal(tail.AsSpan(0, tail.AsSpan().LastIndexOfAnyExcept((byte)0) + 1).ToArray(), File.ReadAllBytes(torn));
+        Assert.Equal(whole, new FileInfo(segment).Length);
+        Assert.Equal(4, await AppendAsync(sut, Entry("192.0.2.1")));
+        Assert.Equal(1, _spool.Logger.Count(2001));
+    }
+
+    private static void AppendToFile(string path, byte[] bytes)
+    {
+        using var file = File.OpenWrite(path);
+        file.Seek(0, SeekOrigin.End);
+        file.Write(bytes);
+    }
+
     private static byte[] TornBytes(Tear tear, long sequence)
     {
         var record = Record(sequence);

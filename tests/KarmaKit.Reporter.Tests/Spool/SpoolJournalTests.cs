@@ -73,6 +73,22 @@ public sealed class SpoolJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_AfterTheFirstGroup_SyncsDataOnlyIntoZeroedAheadSpace()
+    {
+        var sut = _spool.Open();
+        await AppendManyAsync(sut, 10);
+        var segment = _spool.Segments().Single();
+
+        Assert.Equal(10, sut.FlushCount);
+        Assert.Equal(9, sut.DataFlushCount); // the first grew the file: a full fsync, then zeros were written ahead
+        Assert.Equal(_spool.Options.SegmentBytes, new FileInfo(segment).Length);
+        Assert.Equal(new byte[_spool.Options.SegmentBytes - sut.TotalBytes], File.ReadAllBytes(segment)[(int)sut.TotalBytes..]);
+
+        await sut.DisposeAsync();
+        Assert.Equal(SpoolRecordCodec.SegmentHeaderSize + (10 * SpoolRecordCodec.SizeOf(Entry("10.0.0.1", "spam score=12.3"))), new FileInfo(segment).Length);
+    }
+
+    [Fact]
     public async Task AppendAsync_WriteDurability_AcknowledgesWithoutFsyncAndSurvivesReopen()
     {
         _spool.Options = new JournalOptions { Durability = Durability.Write, SegmentBytes = 64 * 1024, MaxBytes = 1L << 20 };

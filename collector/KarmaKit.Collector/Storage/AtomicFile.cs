@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace KarmaKit.Collector.Export;
+namespace KarmaKit.Collector.Storage;
 
 /// <summary>
 /// Replaces a file all at once: the content goes to a hidden temp file in the same directory (<c>.NAME.tmp</c>), is
@@ -12,19 +12,26 @@ internal static partial class AtomicFile
     /// <summary>The temp file <paramref name="path"/>'s content is written to before the rename.</summary>
     public static string TempPath(string path) => Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
 
-    /// <summary>Writes <paramref name="path"/> through <paramref name="content"/>; returns the bytes written.</summary>
-    public static long Write(string path, Action<ZoneTextWriter> content)
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="content"/> (given the temp file's unbuffered stream);
+    /// returns the bytes written. <paramref name="mode"/> is the new file's permissions on Unix (else the umask's).
+    /// </summary>
+    public static long Write(string path, Action<Stream> content, UnixFileMode? mode = null)
     {
         var temp = TempPath(path);
         long length;
         try
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+            if (mode is { } unixMode && !OperatingSystem.IsWindows())
             {
-                var writer = new ZoneTextWriter(file);
-                content(writer);
-                writer.Flush();
-                length = writer.Length;
+                options.UnixCreateMode = unixMode;
+            }
+
+            using (var file = new FileStream(temp, options))
+            {
+                content(file);
+                length = file.Length;
                 file.Flush(flushToDisk: true);
             }
 
@@ -36,8 +43,15 @@ internal static partial class AtomicFile
             throw;
         }
 
-        SyncDirectory(Path.GetDirectoryName(path)!);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         return length;
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> as the whole of <paramref name="path"/>.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    {
+        var copy = bytes.ToArray();
+        Write(path, stream => stream.Write(copy));
     }
 
     /// <summary>fsync(2) of a directory, so a rename in it survives a crash (Linux; elsewhere nothing).</summary>
