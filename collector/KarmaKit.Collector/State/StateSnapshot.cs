@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using KarmaKit.Collector.Idempotency;
+using KarmaKit.Collector.Storage;
 
 namespace KarmaKit.Collector.State;
 
 /// <summary>
 /// The subject state saved in <c>Collector:Data/state.snapshot</c>, so a restart replays only the log after it.
-/// Written to <c>state.snapshot.tmp</c>, fsynced, renamed over the old one. Little-endian:
+/// Written to <c>.state.snapshot.tmp</c>, fsynced, renamed over the old one, the directory fsynced. Little-endian:
 /// <code>
 /// offset size
 ///  0      8  magic "KKSTATE\n"
@@ -43,13 +44,11 @@ internal static class StateSnapshot
 
     public static string PathIn(string data) => Path.Combine(data, FileName);
 
-    /// <summary>Writes the image atomically; returns its size in bytes.</summary>
-    public static long Write(string path, StateImage image)
-    {
-        var temp = path + ".tmp";
-        long length;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+    /// <summary>Writes the image atomically (<see cref="AtomicFile"/>: temp file, fsync, rename, directory fsync); returns its size in bytes.</summary>
+    public static long Write(string path, StateImage image) =>
+        AtomicFile.Write(path, unbuffered =>
         {
+            var file = new BufferedStream(unbuffered, 1 << 16); // flushed below, not disposed: AtomicFile owns the file
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var output = new HashingWriter(file, hash);
             Span<byte> header = stackalloc byte[100];
@@ -82,13 +81,8 @@ internal static class StateSnapshot
             WriteTexts(output, image.Operator);
             WriteBatchIds(output, image);
             file.Write(hash.GetHashAndReset());
-            file.Flush(flushToDisk: true);
-            length = file.Length;
-        }
-
-        File.Move(temp, path, overwrite: true);
-        return length;
-    }
+            file.Flush();
+        });
 
     /// <summary>Reads a snapshot; null with <paramref name="problem"/> when it is missing, of another version or corrupt.</summary>
     public static StateImage? TryRead(string path, out string problem)
