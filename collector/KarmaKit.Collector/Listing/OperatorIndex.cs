@@ -70,13 +70,29 @@ internal sealed class OperatorIndex(int ipv6Prefix)
                 break;
             case OperatorVerb.Delist:
                 var delistKey = KeyOf(action.Network.Prefix);
-                if (!_delists.TryGetValue(delistKey, out var old) || old.At <= action.At)
+                if (!_delists.TryGetValue(delistKey, out var old) || Supersedes(action, old))
                 {
                     _delists[delistKey] = action;
                 }
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// Which of two delists under one key stands: the later, and at the same time (two addresses of a /64 in one group
+    /// commit) the one holding longer, then the higher address. Never the order applied, which after a restart is
+    /// the snapshot's, not the log's.
+    /// </summary>
+    private static bool Supersedes(OperatorAction candidate, OperatorAction current)
+    {
+        if (candidate.At != current.At)
+        {
+            return candidate.At > current.At;
+        }
+
+        var (holds, held) = (candidate.Until ?? DateTime.MinValue, current.Until ?? DateTime.MinValue);
+        return holds != held ? holds > held : candidate.Network.Prefix >= current.Network.Prefix;
     }
 
     /// <summary>The allow entry in force for a key at <paramref name="now"/> (the one lasting longest), or null.</summary>

@@ -126,6 +126,24 @@ public class OperatorPolicyTests
         Assert.Equal(ListingVerdict.Listed, after.Verdict);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DelistFor_TwoDelistsInOneSlash64AtOneTime_TheLongerHoldStandsInEitherOrder(bool reversed)
+    {
+        var at = Now.AddMinutes(-10);
+        var (noHold, hold) = ("2001:db8:1:2::25", "2001:db8:1:2::26");
+        foreach (var address in reversed ? new[] { hold, noHold } : [noHold, hold])
+        {
+            Delist(address, at, address == hold ? TimeSpan.FromHours(1) : null);
+        }
+
+        var decision = _policy.EvaluateBlock(View("2001:db8:1:2::", TimeSpan.FromMinutes(1)), Now);
+
+        Assert.Equal(Net(hold), _index.DelistFor(Net(hold).Prefix & Prefix.Mask(64))!.Network);
+        Assert.Equal(ListingVerdict.Delisted, decision.Verdict);
+    }
+
     private void Allow(string network, TimeSpan? span, string reason) =>
         _index.Apply(new OperatorAction(Now.AddHours(-1), "alice", OperatorVerb.Allow, Net(network), span is { } s ? Now.AddHours(-1) + s : null, reason));
 
