@@ -26,7 +26,7 @@ internal static partial class BatchJsonParser
     }
 
     /// <summary>One report object, checked as <see cref="BatchValidator"/> checks it; false at the first thing it would not accept.</summary>
-    private static bool TryParseReport(ref Utf8JsonReader reader, DateTime latest, ref ReasonCache reasons, out ReportEntry entry)
+    private static bool TryParseReport(ref Utf8JsonReader reader, DateTime latest, ref ReasonCache reasons, ref TimeCache times, out ReportEntry entry)
     {
         entry = default;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -62,12 +62,12 @@ internal static partial class BatchJsonParser
             else if (reader.ValueTextEquals("first"u8))
             {
                 property = Seen.First;
-                ok = reader.Read() && TryTime(ref reader, out first);
+                ok = reader.Read() && TryTime(ref reader, ref times, out first);
             }
             else if (reader.ValueTextEquals("last"u8))
             {
                 property = Seen.Last;
-                ok = reader.Read() && TryTime(ref reader, out last);
+                ok = reader.Read() && TryTime(ref reader, ref times, out last);
             }
             else if (reader.ValueTextEquals("count"u8))
             {
@@ -101,10 +101,10 @@ internal static partial class BatchJsonParser
     private static bool IsPlainString(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped;
 
     /// <summary>A time with a zone, in UTC, read by the same reader method the deserialiser's DateTime converter uses.</summary>
-    private static bool TryTime(ref Utf8JsonReader reader, out DateTime utc)
+    private static bool TryTime(ref Utf8JsonReader reader, ref TimeCache times, out DateTime utc)
     {
         utc = default;
-        if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTime(out var time))
+        if (reader.TokenType != JsonTokenType.String || !times.TryGet(ref reader, out var time))
         {
             return false;
         }

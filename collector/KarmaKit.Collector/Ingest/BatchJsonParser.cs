@@ -61,6 +61,7 @@ internal static partial class BatchJsonParser
         }
 
         var reasons = new ReasonCache();
+        var times = new TimeCache();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("reporter"u8))
@@ -95,7 +96,7 @@ internal static partial class BatchJsonParser
                 reportsSeen = true;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    if (count == options.MaxReportsPerBatch || !TryParseReport(ref reader, latest, ref reasons, out var entry))
+                    if (count == options.MaxReportsPerBatch || !TryParseReport(ref reader, latest, ref reasons, ref times, out var entry))
                     {
                         return false;
                     }
