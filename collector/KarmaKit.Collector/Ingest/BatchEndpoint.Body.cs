@@ -5,8 +5,8 @@ namespace KarmaKit.Collector.Ingest;
 
 internal sealed partial class BatchEndpoint
 {
-    /// <summary>Reads and deserialises the body within the caps; null when it has already answered.</summary>
-    private async Task<ReportBatch?> ReadBatchAsync(HttpContext context, string reporter)
+    /// <summary>Reads the whole body within the size and time caps into a pooled buffer; null when it has already answered.</summary>
+    private async Task<PooledBody?> ReadBodyAsync(HttpContext context, string reporter)
     {
         using var timeout = new CancellationTokenSource(_options.BodyTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
@@ -14,18 +14,7 @@ internal sealed partial class BatchEndpoint
         string reason;
         try
         {
-            var batch = await JsonSerializer.DeserializeAsync(context.Request.Body, ProtocolJsonContext.Default.ReportBatch, linked.Token);
-            if (batch is not null)
-            {
-                return batch;
-            }
-
-            (status, reason) = (StatusCodes.Status400BadRequest, "the body is JSON null, not a batch");
-        }
-        catch (JsonException ex)
-        {
-            (status, reason) = (StatusCodes.Status400BadRequest,
-                $"malformed batch JSON at {ex.Path ?? "$"} (line {ex.LineNumber ?? 0}, byte {ex.BytePositionInLine ?? 0})");
+            return await PooledBody.ReadAsync(context.Request.Body, context.Request.ContentLength, _options.MaxBodyBytes, linked.Token);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -51,6 +40,35 @@ internal sealed partial class BatchEndpoint
         }
 
         await RefuseCountedAsync(context, status, reason);
+        return null;
+    }
+
+    /// <summary>
+    /// The slow path, for a body <see cref="BatchJsonParser"/> did not accept: the source-generated deserialiser over
+    /// the same bytes, which words the 400 for malformed JSON (path, line, byte). Null when it has answered.
+    /// </summary>
+    private async Task<ReportBatch?> DeserializeAsync(HttpContext context, string reporter, ReadOnlyMemory<byte> body)
+    {
+        string reason;
+        try
+        {
+            // A stream, not the span overload, so a UTF-8 byte order mark is skipped as it always was.
+            using var stream = new MemoryStream(body.ToArray(), writable: false);
+            var batch = JsonSerializer.Deserialize(stream, ProtocolJsonContext.Default.ReportBatch);
+            if (batch is not null)
+            {
+                return batch;
+            }
+
+            reason = "the body is JSON null, not a batch";
+        }
+        catch (JsonException ex)
+        {
+            reason = $"malformed batch JSON at {ex.Path ?? "$"} (line {ex.LineNumber ?? 0}, byte {ex.BytePositionInLine ?? 0})";
+        }
+
+        _logger.BodyUnreadable(reporter, StatusCodes.Status400BadRequest, reason);
+        await RefuseCountedAsync(context, StatusCodes.Status400BadRequest, reason);
         return null;
     }
 }

@@ -80,7 +80,7 @@ internal sealed class ListingPolicy
         var o = _options;
         if (SpecialPurposeRanges.Find(view.Key, o.ListDocumentationRanges) is { } special)
         {
-            return ListingDecision.Not(ListingVerdict.SpecialPurpose, $"{special.Cidr} {special.Name}");
+            return ListingDecision.Not(ListingVerdict.SpecialPurpose, special.Text);
         }
 
         if (view.Allow is { } allow)
@@ -178,7 +178,7 @@ internal sealed class ListingPolicy
     {
         if (SpecialPurposeRanges.Find(view.Key, _options.ListDocumentationRanges) is { } special)
         {
-            return ListingDecision.Not(ListingVerdict.SpecialPurpose, $"{special.Cidr} {special.Name}");
+            return ListingDecision.Not(ListingVerdict.SpecialPurpose, special.Text);
         }
 
         if (view.Allow is { } allow && allow.Network.Length >= (view.Key.IsIPv4 ? 128 : _options.Ipv6Prefix))

@@ -90,7 +90,13 @@ internal static class SpecialPurposeRanges
 /// <summary>One registry entry: a prefix of the 128-bit subject space.</summary>
 internal sealed record SpecialRange(UInt128 Network, int Length, string Cidr, string Name, bool Documentation)
 {
-    public bool Contains(IpSubject subject) => (subject.Value & Prefix.Mask(Length)) == Network;
+    // Both are asked for on every evaluation of a key (twice per ingested report's key): computed once.
+    private readonly UInt128 _mask = Prefix.Mask(Length);
+
+    /// <summary>"CIDR name", the detail of a decision refused for this range.</summary>
+    public string Text { get; } = $"{Cidr} {Name}";
+
+    public bool Contains(IpSubject subject) => (subject.Value & _mask) == Network;
 }
 
 /// <summary>Masks for prefixes of 128-bit addresses.</summary>

@@ -85,11 +85,20 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver, IBatchIdRebuild
         using var _ = _store.EnterWrite();
         long lines = 0;
         var pending = 0;
+        string? lastReason = null;
+        var lastReasonId = 0;
         foreach (var batch in append.Batches)
         {
             var reporter = _store.Reporters.GetOrAdd(batch.Reporter);
             foreach (var report in batch.Reports)
             {
+                if (!ReferenceEquals(report.Reason, lastReason))
+                {
+                    // The ingest parser hands a batch's repeated reason as one string: one lookup per run of it.
+                    lastReason = report.Reason;
+                    lastReasonId = string.IsNullOrEmpty(lastReason) ? 0 : _store.Reasons.GetOrAdd(lastReason);
+                }
+
                 _updates[pending++] = new StateUpdate
                 {
                     Subject = report.Subject,
@@ -97,7 +106,7 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver, IBatchIdRebuild
                     Last = StateTime.Seconds(report.Last),
                     Received = received,
                     Reporter = reporter,
-                    Reason = string.IsNullOrEmpty(report.Reason) ? 0 : _store.Reasons.GetOrAdd(report.Reason),
+                    Reason = lastReasonId,
                     Count = report.Count,
                     Verb = report.Verb,
                 };

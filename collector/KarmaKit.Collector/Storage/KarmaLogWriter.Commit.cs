@@ -34,7 +34,7 @@ internal sealed partial class KarmaLogWriter
                 // Compatibility wire: no batch id, so nothing to deduplicate and nothing for the index.
                 foreach (var report in work.Reports!)
                 {
-                    KarmaLogFormat.Write(_buffer, now, work.Key.Reporter, "", 0, report);
+                    KarmaLogFormat.Write(_buffer, ref _times, now, work.Key.Reporter, "", 0, report);
                 }
 
                 unbatched += work.Reports!.Count;
@@ -55,7 +55,7 @@ internal sealed partial class KarmaLogWriter
                 var size = work.Reports!.Count;
                 foreach (var report in work.Reports)
                 {
-                    KarmaLogFormat.Write(_buffer, now, work.Key.Reporter, work.Key.Batch, size, report);
+                    KarmaLogFormat.Write(_buffer, ref _times, now, work.Key.Reporter, work.Key.Batch, size, report);
                 }
 
                 _pending.Add(work.Key, size);

@@ -36,6 +36,7 @@ internal sealed partial class KarmaLogWriter : IAsyncDisposable
     private CollectorMetrics? _metrics;
     private FileStream _file;
     private DateTime _lastTime;
+    private LineTimes _times;
     private Exception? _broken;
     private long _syncs;
     private long _batches;

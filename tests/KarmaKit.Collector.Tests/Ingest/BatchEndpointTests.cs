@@ -252,4 +252,59 @@ public sealed class BatchEndpointTests : TempDirectory
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok\n", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Post_ValidBodiesTheFastParserLeaves_AcceptedByTheSlowPath()
+    {
+        await using var sut = await TestCollector.StartAsync(Dir);
+        var escapedVerb = Batches.Json("escaped").Replace("\"verb\":\"black\"", "\"verb\":\"bl\\u0061ck\"", StringComparison.Ordinal);
+        using var bom = new HttpRequestMessage(HttpMethod.Post, "v1/batches")
+        {
+            Content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(Batches.Json("bom"))]),
+        };
+        bom.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestCollector.Token1);
+
+        await Batches.AcceptedAsync(await sut.PostAsync(escapedVerb));
+        await Batches.AcceptedAsync(await sut.Client.SendAsync(bom));
+
+        var lines = sut.LogLines();
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(" black 192.0.2.2 count=3 ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("batch=bom ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_ChunkedBodyOverTheCap_413AndNothingAppended()
+    {
+        await using var sut = await TestCollector.StartAsync(Dir, "--Collector:Ingest:MaxBodyBytes=4096");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/batches")
+        {
+            Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Batches.Json("big", reports: 100)))),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestCollector.Token1);
+        request.Headers.TransferEncodingChunked = true;
+
+        var response = await sut.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("request body larger than 4096 bytes", await Batches.RefusalAsync(response));
+        Assert.Empty(sut.LogLines());
+    }
+
+    [Fact]
+    public async Task Post_ChunkedBodyLargerThanTheFirstBuffer_Accepted()
+    {
+        await using var sut = await TestCollector.StartAsync(Dir);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/batches")
+        {
+            Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Batches.Json("chunked", reports: 1000)))),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestCollector.Token1);
+        request.Headers.TransferEncodingChunked = true;
+
+        var answer = await Batches.AcceptedAsync(await sut.Client.SendAsync(request));
+
+        Assert.Equal(1000, answer.Accepted);
+        Assert.Equal(1000, sut.LogLines().Length);
+    }
 }

@@ -122,4 +122,29 @@ public sealed class KarmaLogFormatTests
 
         Assert.False(KarmaLogParser.TryParse(line, out _));
     }
+
+    [Fact]
+    public void Write_SharedLineTimes_EachLineHasItsOwnTimes()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var times = new LineTimes();
+        var later = First.AddMilliseconds(1);
+        var local = DateTime.SpecifyKind(First, DateTimeKind.Utc).ToLocalTime();
+        (DateTime First, DateTime Last)[] rows = [(First, Received), (First, Received), (later, Received), (First, later), (local, Received)];
+
+        foreach (var (first, last) in rows)
+        {
+            KarmaLogFormat.Write(buffer, ref times, Received, "mx1.example.org", "b", 5, new ReportEntry(Verb.Black, IpSubject.Parse("192.0.2.1"), 1, first, last, null));
+        }
+
+        var expected = string.Concat(rows.Select(r =>
+        {
+            var single = new ArrayBufferWriter<byte>();
+            KarmaLogFormat.Write(single, Received, "mx1.example.org", "b", 5, new ReportEntry(Verb.Black, IpSubject.Parse("192.0.2.1"), 1, r.First, r.Last, null));
+            return Encoding.UTF8.GetString(single.WrittenSpan);
+        }));
+        Assert.Equal(expected, Encoding.UTF8.GetString(buffer.WrittenSpan));
+        Assert.Contains("first=2026-11-26T17:18:58.124Z last=2026-11-26T17:19:03.004Z", expected, StringComparison.Ordinal);
+        Assert.Equal(5, expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains("first=2026-11-26T17:18:58.12", StringComparison.Ordinal)));
+    }
 }
