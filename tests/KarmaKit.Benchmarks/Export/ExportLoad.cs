@@ -40,9 +40,9 @@ internal static class ExportLoad
                 sw.Restart();
                 var snapshot = ZoneSnapshot.Capture(index, DnsList.Block, 64);
                 var capture = sw.Elapsed;
-                var ip4 = Timed(() => AtomicFile.Write(ZoneExporter.Ip4SetPath(directory, zone), w => RbldnsdFiles.WriteIp4Set(snapshot, zone, exporter.Settings, w)));
-                var ip6 = Timed(() => AtomicFile.Write(ZoneExporter.Ip6TriePath(directory, zone), w => RbldnsdFiles.WriteIp6Trie(snapshot, zone, exporter.Settings, w)));
-                var master = Timed(() => AtomicFile.Write(ZoneExporter.MasterPath(directory, zone), w => BindZoneFile.Write(snapshot, zone, exporter.Settings, w)));
+                var ip4 = Timed(() => ZoneTextWriter.WriteFile(ZoneExporter.Ip4SetPath(directory, zone), w => RbldnsdFiles.WriteIp4Set(snapshot, zone, exporter.Settings, w)));
+                var ip6 = Timed(() => ZoneTextWriter.WriteFile(ZoneExporter.Ip6TriePath(directory, zone), w => RbldnsdFiles.WriteIp6Trie(snapshot, zone, exporter.Settings, w)));
+                var master = Timed(() => ZoneTextWriter.WriteFile(ZoneExporter.MasterPath(directory, zone), w => BindZoneFile.Write(snapshot, zone, exporter.Settings, w)));
                 Console.WriteLine(
                     $"round {round}: capture {capture.TotalMilliseconds:0} ms; rbldnsd ip4set {ip4.Elapsed.TotalMilliseconds:0} ms ({ip4.Bytes / 1e6:0.0} MB) + ip6trie "
                     + $"{ip6.Elapsed.TotalMilliseconds:0} ms ({ip6.Bytes / 1e6:0.0} MB) = {(capture + ip4.Elapsed + ip6.Elapsed).TotalMilliseconds:0} ms with the capture; "
