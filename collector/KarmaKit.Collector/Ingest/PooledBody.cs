@@ -3,12 +3,16 @@ using System.Buffers;
 namespace KarmaKit.Collector.Ingest;
 
 /// <summary>
-/// A request body read whole into an array rented from the shared pool (sized by Content-Length when there is one),
+/// A request body read whole into an array rented from the shared pool (sized by Content-Length, up to 256 KiB before the bytes arrive),
 /// so the parser makes one synchronous pass over it and a batch costs no per-read buffers. Dispose returns the array.
 /// </summary>
 internal sealed class PooledBody : IDisposable
 {
     private const int ChunkedStart = 16 * 1024;
+
+    // Rented before a byte has arrived: a reporter announcing a large body and trickling it must not hold more than this
+    // until the bytes come (a 500-report batch is about 100 KB).
+    private const int MaxUpFront = 256 * 1024;
 
     private byte[] _buffer;
     private int _length;
@@ -25,7 +29,7 @@ internal sealed class PooledBody : IDisposable
     /// </summary>
     public static async Task<PooledBody> ReadAsync(Stream body, long? contentLength, long maxBytes, CancellationToken cancellationToken)
     {
-        var capacity = contentLength is { } length and > 0 && length <= maxBytes ? (int)length + 1 : ChunkedStart;
+        var capacity = contentLength is { } length and > 0 && length <= maxBytes ? (int)Math.Min(length + 1, MaxUpFront) : ChunkedStart;
         var result = new PooledBody(capacity);
         try
         {

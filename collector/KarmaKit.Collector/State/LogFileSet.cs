@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using KarmaKit.Collector.Storage;
@@ -7,11 +8,14 @@ namespace KarmaKit.Collector.State;
 /// <summary>
 /// karma.log and its rotated predecessors, oldest first. The shipped logrotate snippet (<c>daily</c>, <c>compress</c>,
 /// <c>delaycompress</c>) leaves <c>karma.log.1</c> plain and <c>karma.log.2.gz</c> ... <c>karma.log.90.gz</c>: numbered
-/// files go highest number first. Date-named rotations (<c>dateext</c>: <c>karma.log-20261126[.gz]</c>) follow in name
+/// files go highest number first. Date-named rotations (<c>dateext</c>: <c>karma.log-20261126[.gz]</c>, or with a
+/// <c>dateformat</c> such as <c>-%Y-%m-%d</c>) follow in name
 /// order, then karma.log itself. Torn-tail side files (<c>.torn-</c>) and temporary files are not logs.
 /// </summary>
 internal static class LogFileSet
 {
+    private static readonly SearchValues<char> DateChars = SearchValues.Create("0123456789-_");
+
     public static List<string> Ordered(string logPath)
     {
         var directory = Path.GetDirectoryName(logPath)!;
@@ -44,7 +48,7 @@ internal static class LogFileSet
             {
                 numbered.Add((number, path));
             }
-            else if (bare.Length > 1 && bare[0] == '-' && bare.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0)
+            else if (bare.Length > 1 && bare[0] == '-' && IsDateSuffix(bare.AsSpan(1)))
             {
                 dated.Add(path);
             }
@@ -94,4 +98,8 @@ internal static class LogFileSet
 
         return [];
     }
+
+    /// <summary>What logrotate's <c>dateext</c> appends: digits, with <c>-</c> or <c>_</c> between them for a <c>dateformat</c> such as <c>-%Y-%m-%d</c>.</summary>
+    private static bool IsDateSuffix(ReadOnlySpan<char> text) =>
+        char.IsAsciiDigit(text[0]) && char.IsAsciiDigit(text[^1]) && !text.ContainsAnyExcept(DateChars);
 }

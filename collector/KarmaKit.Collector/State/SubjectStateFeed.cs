@@ -64,13 +64,15 @@ internal sealed class SubjectStateFeed : IKarmaLogObserver, IBatchIdRebuild
             var collector = _ids is null ? null : new BatchIdCollector(cutoff);
             using var replayer = new StateReplayer(_store, _logger, _progressEvery, collector);
             var result = replayer.Replay(files, startFile, offset);
-            Startup = result;
             _logger.StateReplayed(_store.Count, _store.Reporters.Count, result.Lines, result.Files, (long)result.Elapsed.TotalMilliseconds,
                 result.LinesPerSecond, StartedFromSnapshot ? "the snapshot" : "an empty state");
             if (_ids is not null)
             {
                 LoadBatchIds(_ids, saved, collector!, cutoff, files.Count - startFile, result.Lines, stopwatch);
             }
+
+            // Only now complete: a snapshot saved with a partial set of batch ids would claim the whole window.
+            Startup = result;
         }
 
         if (_metrics is not null)

@@ -249,13 +249,6 @@ internal static class KarmaLogFormat
         }
     }
 
-    private static void WriteInt(IBufferWriter<byte> output, int value)
-    {
-        var span = output.GetSpan(11);
-        Utf8Formatter.TryFormat(value, span, out var written);
-        output.Advance(written);
-    }
-
     internal static void WriteAscii(IBufferWriter<byte> output, string text)
     {
         var span = output.GetSpan(text.Length);

@@ -13,9 +13,9 @@ internal static class SpoolFiles
     public static void Flush(SafeFileHandle handle) => RandomAccess.FlushToDisk(handle);
 
     /// <summary>
-    /// Makes written data durable without the file's metadata: fdatasync(2) on Linux, fsync elsewhere. Only enough
-    /// when the write changed no size or allocation, i.e. it overwrote bytes already made durable (the journal's
-    /// zeroed-ahead space); then the disk writes the data and one cache flush, no journal commit.
+    /// Makes written data durable, with only the metadata needed to read it back: fdatasync(2) on Linux, fsync elsewhere.
+    /// Cheapest when the write changed no size or allocation, i.e. it overwrote bytes already made durable (the
+    /// journal's zeroed-ahead space): then the disk writes the data and one cache flush, no file-system journal commit.
     /// </summary>
     public static void FlushData(SafeFileHandle handle)
     {

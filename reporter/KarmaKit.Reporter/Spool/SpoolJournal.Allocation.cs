@@ -3,9 +3,10 @@ using KarmaKit.Reporter.Configuration;
 namespace KarmaKit.Reporter.Spool;
 
 /// <summary>
-/// Zeroed-ahead space in the active segment. An append that grows the file needs fsync to commit the new size
-/// (a file-system journal commit on top of the data); an append that overwrites zeros already durable needs
-/// only fdatasync: the data and one disk cache flush. So the writer keeps up to <see cref="ZeroAheadBytes"/> of
+/// Zeroed-ahead space in the active segment. An append that grows the file changes its size and block allocation,
+/// so its sync must also commit file-system metadata (an ext4 journal commit on top of the data); an append that
+/// overwrites zeros already written and synced changes no metadata, and fdatasync then writes only the data and
+/// one disk cache flush. So the writer keeps up to <see cref="ZeroAheadBytes"/> of
 /// real zeros (not fallocate, whose unwritten extents would need converting on write) past the last record,
 /// written after a group's callers were answered, never past the segment size nor the room left under
 /// <c>MaxBytes</c> (so the files on disk stay under the cap; <see cref="TotalBytes"/> counts records only).

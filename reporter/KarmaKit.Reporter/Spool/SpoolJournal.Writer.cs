@@ -237,6 +237,7 @@ internal sealed partial class SpoolJournal
         try
         {
             RandomAccess.SetLength(_activeHandle, active.Length);
+            active.Allocated = active.Length; // the zeros past it went with the cut
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

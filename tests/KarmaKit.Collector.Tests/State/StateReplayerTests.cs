@@ -71,6 +71,21 @@ public sealed class StateReplayerTests : TempDirectory
     }
 
     [Fact]
+    public void Ordered_DateformatWithDashes_ByDateThenTheLog()
+    {
+        // logrotate with dateformat -%Y-%m-%d; a name that is not a date is not a rotation.
+        Directory.CreateDirectory(LogDir);
+        foreach (var name in new[] { "karma.log", "karma.log-2026-11-27", "karma.log-2026-11-25.gz", "karma.log-2026-11-26.gz", "karma.log-old", "karma.log--" })
+        {
+            File.WriteAllText(Path.Combine(LogDir, name), "");
+        }
+
+        var sut = LogFileSet.Ordered(LogPath).Select(Path.GetFileName);
+
+        Assert.Equal(["karma.log-2026-11-25.gz", "karma.log-2026-11-26.gz", "karma.log-2026-11-27", "karma.log"], sut);
+    }
+
+    [Fact]
     public void Recovered_RotatedPlainAndGzFiles_ReplaysOldestFirst()
     {
         Directory.CreateDirectory(LogDir);
