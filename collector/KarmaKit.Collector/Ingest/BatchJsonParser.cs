@@ -46,7 +46,7 @@ internal static partial class BatchJsonParser
         }
         finally
         {
-            ArrayPool<ReportEntry>.Shared.Return(scratch);
+            ArrayPool<ReportEntry>.Shared.Return(scratch, clearArray: true); // its entries hold strings: do not keep them alive in the pool
         }
     }
 
@@ -129,7 +129,7 @@ internal static partial class BatchJsonParser
     {
         var larger = ArrayPool<ReportEntry>.Shared.Rent(scratch.Length * 2);
         scratch.CopyTo(larger, 0);
-        ArrayPool<ReportEntry>.Shared.Return(scratch);
+        ArrayPool<ReportEntry>.Shared.Return(scratch, clearArray: true);
         scratch = larger;
     }
 }
