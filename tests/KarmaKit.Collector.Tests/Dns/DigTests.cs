@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
+using KarmaKit.TestSupport;
 
 namespace KarmaKit.Collector.Tests.Dns;
 
 /// <summary>Real dig (dnsutils, installed by .ci/run) over UDP and TCP against the server in the collector host.</summary>
-public sealed partial class DigTests(DigTests.ServerFixture fixture) : IClassFixture<DigTests.ServerFixture>
+public sealed class DigTests(DigTests.ServerFixture fixture) : IClassFixture<DigTests.ServerFixture>
 {
     private const string Bl = DnsTestZones.Bl;
 
@@ -157,37 +157,13 @@ public sealed partial class DigTests(DigTests.ServerFixture fixture) : IClassFix
         }
     }
 
-    private sealed partial record DigResult(string Output, string Status, string[] Flags, List<string> Answer, List<string> Authority, bool OverTcp)
+    /// <summary>What dig said (<see cref="DigAnswer"/>), its whole output, and whether it went over TCP.</summary>
+    private sealed record DigResult(string Output, string Status, string[] Flags, List<string> Answer, List<string> Authority, bool OverTcp)
     {
         public static DigResult Parse(string output)
         {
-            var status = StatusPattern().Match(output).Groups[1].Value;
-            var flags = FlagsPattern().Match(output).Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            List<string> answer = [], authority = [];
-            List<string>? section = null;
-            foreach (var line in output.Split('\n'))
-            {
-                if (line.StartsWith(";; ", StringComparison.Ordinal))
-                {
-                    section = line.StartsWith(";; ANSWER SECTION", StringComparison.Ordinal) ? answer
-                        : line.StartsWith(";; AUTHORITY SECTION", StringComparison.Ordinal) ? authority : null;
-                }
-                else if (section is not null && line.Length > 0 && !line.StartsWith(';'))
-                {
-                    section.Add(WhiteSpace().Replace(line.Trim(), " "));
-                }
-            }
-
-            return new DigResult(output, status, flags, answer, authority, output.Contains("(TCP)", StringComparison.Ordinal));
+            var dig = DigAnswer.Parse(output);
+            return new DigResult(output, dig.Status, dig.Flags, dig.Answer, dig.Authority, output.Contains("(TCP)", StringComparison.Ordinal));
         }
-
-        [GeneratedRegex(@"status: ([A-Z]+)")]
-        private static partial Regex StatusPattern();
-
-        [GeneratedRegex(@";; flags: ([a-z ]*);")]
-        private static partial Regex FlagsPattern();
-
-        [GeneratedRegex(@"\s+")]
-        private static partial Regex WhiteSpace();
     }
 }
