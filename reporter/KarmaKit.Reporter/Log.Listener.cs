@@ -83,4 +83,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 1018, EventName = "AcceptLoopCrashed", Level = LogLevel.Error,
         Message = "Unexpected error accepting on {Endpoint}; continuing after a pause")]
     public static partial void AcceptLoopCrashed(this ILogger logger, string endpoint, Exception exception);
+
+    [LoggerMessage(EventId = 1019, EventName = "DirectAcceptFailed", Level = LogLevel.Warning,
+        Message = "Accept on {Endpoint} failed (errno {Errno}: {Error}); continuing")]
+    public static partial void DirectAcceptFailed(this ILogger logger, string endpoint, int errno, string error);
+
+    [LoggerMessage(EventId = 1020, EventName = "DirectAcceptExhausted", Level = LogLevel.Warning,
+        Message = "Accept on {Endpoint} failed (errno {Errno}: {Error}): out of descriptors or buffers; backing off {Delay}")]
+    public static partial void DirectAcceptExhausted(this ILogger logger, string endpoint, int errno, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1021, EventName = "DirectConnectionFailed", Level = LogLevel.Debug,
+        Message = "Connection ended by a socket error (errno {Errno})")]
+    public static partial void DirectConnectionFailed(this ILogger logger, int errno);
+
+    [LoggerMessage(EventId = 1022, EventName = "ReplyContinued", Level = LogLevel.Debug,
+        Message = "Reply of {Bytes} bytes did not fit the send buffer ({Sent} sent); finishing it asynchronously")]
+    public static partial void ReplyContinued(this ILogger logger, int bytes, int sent);
 }

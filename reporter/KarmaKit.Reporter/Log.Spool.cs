@@ -69,4 +69,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2015, EventName = "ZeroAheadFailed", Level = LogLevel.Warning,
         Message = "Could not zero-fill ahead in {Segment} (appends go on with a full fsync each)")]
     public static partial void ZeroAheadFailed(this ILogger logger, Exception exception, string segment);
+
+    [LoggerMessage(EventId = 2016, EventName = "CompletionFailed", Level = LogLevel.Error,
+        Message = "An append's completion threw on the writer thread; the other appends were answered")]
+    public static partial void CompletionFailed(this ILogger logger, Exception exception);
 }

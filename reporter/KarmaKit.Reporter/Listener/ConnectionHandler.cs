@@ -11,7 +11,7 @@ namespace KarmaKit.Reporter.Listener;
 /// The request ends at EOF (Exim's default write shutdown) or as soon as the bytes received end at a
 /// line end and nothing more is pending (<c>shutdown=no</c>: Exim sends no EOF and waits for our close).
 /// One deadline (<see cref="ListenerOptions.ClientTimeout"/>) covers connect to complete request, like
-/// Exim's own single alarm. Nothing escapes <see cref="ServeAsync"/>.
+/// Exim's own single alarm. Nothing escapes <see cref="ServeAsync(Socket, Request, CancellationToken)"/>.
 /// </summary>
 internal sealed class ConnectionHandler
 {
@@ -36,9 +36,19 @@ internal sealed class ConnectionHandler
         _tooManyLines = LineReplies.TooManyLines(options.MaxLinesPerRequest);
     }
 
-    public async Task ServeAsync(Socket socket, CancellationToken abort)
+    /// <summary>Largest request the limits allow (the read buffer never grows past it).</summary>
+    public int MaxRequestBytes => _maxRequestBytes;
+
+    public Task ServeAsync(Socket socket, CancellationToken abort) =>
+        ServeAsync(socket, new Request(ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, _maxRequestBytes))), abort);
+
+    /// <summary>
+    /// Serves a connection whose first bytes were read elsewhere (the direct TCP path hands over what it could
+    /// not finish without waiting): <paramref name="request"/> holds them in a pooled buffer this method returns.
+    /// The client's time starts again here.
+    /// </summary>
+    public async Task ServeAsync(Socket socket, Request request, CancellationToken abort)
     {
-        var request = new Request(ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, _maxRequestBytes)));
         byte[]? reply = null;
         using var deadline = new CancellationTokenSource(_options.ClientTimeout, _time);
         using var abortRegistration = abort.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
@@ -109,6 +119,35 @@ internal sealed class ConnectionHandler
         }
     }
 
+    /// <summary>Sends the rest of a reply the direct path could not send whole without waiting, then closes.</summary>
+    public async Task FinishReplyAsync(Socket socket, byte[] reply, int sent, int length, CancellationToken abort)
+    {
+        using var deadline = new CancellationTokenSource(_options.ClientTimeout, _time);
+        using var abortRegistration = abort.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        try
+        {
+            await socket.SendAsync(reply.AsMemory(sent, length - sent), SocketFlags.None, deadline.Token);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown abort, or a client that reads nothing: just close.
+        }
+        catch (SocketException ex)
+        {
+            _logger.ConnectionFailed(ex.SocketErrorCode);
+        }
+        catch (Exception ex)
+        {
+            _logger.ConnectionCrashed(ex);
+        }
+        finally
+        {
+            socket.Dispose();
+            ArrayPool<byte>.Shared.Return(reply);
+        }
+    }
+
     /// <summary>
     /// Reads until the request is complete (EOF, or a line end with nothing more pending) or breaks a limit.
     /// Throws <see cref="OperationCanceledException"/> when the deadline passes first.
@@ -116,6 +155,17 @@ internal sealed class ConnectionHandler
     private async ValueTask ReadRequestAsync(Socket socket, Request request, CancellationToken deadline)
     {
         var framer = new RequestFramer(_options.MaxLineBytes, _options.MaxLinesPerRequest);
+        if (request.Filled > 0 || request.Eof)
+        {
+            // Handed over with bytes already read: frame them first; stop if they already settle the request.
+            request.Status = request.Eof ? framer.Finish(request.Buffer.AsSpan(0, request.Filled)) : framer.Scan(request.Buffer.AsSpan(0, request.Filled));
+            request.Lines = framer.Lines;
+            if (request.Eof || request.Status is FrameStatus.LineTooLong or FrameStatus.TooManyLines)
+            {
+                return;
+            }
+        }
+
         while (true)
         {
             var capacity = Math.Min(request.Buffer.Length, _maxRequestBytes);
@@ -188,7 +238,7 @@ internal sealed class ConnectionHandler
     }
 
     /// <summary>The request being read: its pooled buffer (replaced when grown) and how far framing got.</summary>
-    private sealed class Request(byte[] buffer)
+    internal sealed class Request(byte[] buffer)
     {
         public byte[] Buffer { get; set; } = buffer;
 

@@ -48,6 +48,19 @@ internal sealed partial class LineServer
 
     private void Dispatch(Socket client)
     {
+        if (TryAdmit())
+        {
+            _ = ServeAsync(client, null);
+        }
+        else
+        {
+            Refuse(client);
+        }
+    }
+
+    /// <summary>Counts a new connection in, or answers false (and counts it refused) when the cap is reached.</summary>
+    internal bool TryAdmit()
+    {
         var max = _options.Listener.MaxConnections;
         var active = Interlocked.Increment(ref _active);
         if (active > max)
@@ -59,9 +72,7 @@ internal sealed partial class LineServer
                 _logger.ConnectionLimitReached(max);
             }
 
-            // Answer at once: a caller left waiting costs Exim its whole timeout.
-            _ = ConnectionHandler.RefuseAsync(client, BusyReply, _time, _abort.Token);
-            return;
+            return false;
         }
 
         if (Volatile.Read(ref _busy) == 1 && active <= max / 2 && Interlocked.Exchange(ref _busy, 0) == 1)
@@ -69,14 +80,18 @@ internal sealed partial class LineServer
             _logger.ConnectionLimitCleared(Interlocked.Read(ref _refused));
         }
 
-        _ = ServeAsync(client);
+        return true;
     }
 
-    private async Task ServeAsync(Socket client)
+    /// <summary>Answers <c>error busy</c> at once: a caller left waiting costs Exim its whole timeout.</summary>
+    internal void Refuse(Socket client) => _ = ConnectionHandler.RefuseAsync(client, BusyReply, _time, _abort.Token);
+
+    /// <summary>Serves an admitted connection on the socket path (from the start, or from where the direct path handed it over).</summary>
+    internal async Task ServeAsync(Socket client, ConnectionHandler.Request? started)
     {
         try
         {
-            await _handler.ServeAsync(client, _abort.Token);
+            await (started is null ? _handler.ServeAsync(client, _abort.Token) : _handler.ServeAsync(client, started, _abort.Token));
         }
         finally
         {
@@ -84,7 +99,21 @@ internal sealed partial class LineServer
         }
     }
 
-    private void Release()
+    /// <summary>The direct path's rare long reply, finished on the socket path.</summary>
+    internal async Task SendRestAsync(Socket client, byte[] reply, int sent, int length)
+    {
+        try
+        {
+            await _handler.FinishReplyAsync(client, reply, sent, length, _abort.Token);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Counts a connection out; the last one out after stopping began ends the drain.</summary>
+    internal void Release()
     {
         if (Interlocked.Decrement(ref _active) == 0 && _stopping.IsCancellationRequested)
         {

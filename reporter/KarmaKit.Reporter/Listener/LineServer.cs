@@ -1,5 +1,6 @@
 using System.Net;
 using KarmaKit.Reporter.Configuration;
+using KarmaKit.Reporter.Listener.Direct;
 using KarmaKit.Reporter.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,11 +22,13 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<LineServer> _logger;
     private readonly ConnectionHandler _handler;
+    private readonly ISpoolWriter _spool;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<BoundListener> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
+    private readonly List<DirectAcceptor> _direct = [];
     private int _active;
     private int _busy;
     private long _refused;
@@ -36,11 +39,15 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _spool = spool;
         _handler = new ConnectionHandler(options.Listener, new RequestProcessor(spool, logger), time, logger);
     }
 
     /// <summary>The bound TCP endpoint once started (the real port when configured with port 0).</summary>
     public IPEndPoint? TcpEndPoint { get; private set; }
+
+    /// <summary>The TCP listening socket once started (tests shrink its send buffer, which accepted connections inherit).</summary>
+    internal System.Net.Sockets.Socket? TcpSocket { get; private set; }
 
     /// <summary>How long in-flight connections may take to finish once stopping starts; then they are aborted.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(2);
@@ -57,6 +64,7 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
                 var tcp = ListenerBinding.BindTcp(_options.Tcp, _options.Listener, _logger);
                 _listeners.Add(tcp);
                 TcpEndPoint = (IPEndPoint?)tcp.Socket.LocalEndPoint;
+                TcpSocket = tcp.Socket;
             }
 
             if (_options.UnixSocket.Length > 0)
@@ -72,7 +80,17 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
 
         foreach (var listener in _listeners)
         {
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None));
+            if (_options.Listener.DirectTcp && DirectAcceptor.Supports(listener))
+            {
+                var direct = new DirectAcceptor(this, listener, _spool, _options.Listener, _handler.MaxRequestBytes, _logger);
+                _acceptLoops.Add(direct.Start());
+                _direct.Add(direct);
+            }
+            else
+            {
+                _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None));
+            }
+
             _logger.ListenerStarted(listener.Name);
         }
 
@@ -87,6 +105,11 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
         }
 
         await _stopping.CancelAsync();
+        foreach (var direct in _direct)
+        {
+            direct.Stop();
+        }
+
         CloseListeners();
         await Task.WhenAll(_acceptLoops);
         if (Volatile.Read(ref _active) == 0)

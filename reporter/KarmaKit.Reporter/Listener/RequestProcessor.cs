@@ -68,7 +68,7 @@ internal sealed class RequestProcessor(ISpoolWriter spool, ILogger logger)
     }
 
     /// <summary>Parses each non-blank line; returns how many are valid (spool entries) and how many get a reply.</summary>
-    private static (int Valid, int Replied) Parse(ReadOnlyMemory<byte> request, LineError[] outcomes, SpoolEntry[] entries)
+    internal static (int Valid, int Replied) Parse(ReadOnlyMemory<byte> request, LineError[] outcomes, SpoolEntry[] entries)
     {
         var all = request.Span;
         int valid = 0, replied = 0, start = 0;
@@ -105,7 +105,8 @@ internal sealed class RequestProcessor(ISpoolWriter spool, ILogger logger)
         return (valid, replied);
     }
 
-    private static int WriteReply(Span<byte> reply, ReadOnlySpan<LineError> outcomes, AppendResult result)
+    /// <summary>One reply line per replied line: its parse error, or the append's outcome for the valid ones (ids in order).</summary>
+    internal static int WriteReply(Span<byte> reply, ReadOnlySpan<LineError> outcomes, AppendResult result)
     {
         var written = 0;
         var sequence = result.FirstSequence;

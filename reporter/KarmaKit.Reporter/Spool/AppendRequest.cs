@@ -6,7 +6,8 @@ namespace KarmaKit.Reporter.Spool;
 /// <summary>
 /// One pending <see cref="ISpoolWriter.AppendAsync"/>, pooled so an append allocates nothing. It completes
 /// through <see cref="ManualResetValueTaskSourceCore{TResult}"/> with continuations forced onto the thread
-/// pool, so the writer loop never runs a caller's code. It returns to the pool when the caller takes the result.
+/// pool, so the writer loop never runs a caller's code, and returns to the pool when the caller takes the result;
+/// or, for <see cref="ISpoolWriter.Append"/>, through its <see cref="IAppendCompletion"/>, called on the writer thread.
 /// </summary>
 internal sealed class AppendRequest : IValueTaskSource<AppendResult>
 {
@@ -21,13 +22,18 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>
 
     public long ReceivedUnixMs { get; private set; }
 
+    /// <summary>Set for <see cref="ISpoolWriter.Append"/>: answered by a call instead of the value task.</summary>
+    public IAppendCompletion? Completion { get; private set; }
+
     /// <summary>Encoded size of all entries.</summary>
     public int Bytes { get; private set; }
 
-    public static AppendRequest Rent(ConcurrentQueue<AppendRequest> pool, ReadOnlyMemory<SpoolEntry> entries, long receivedUnixMs, int bytes)
+    public static AppendRequest Rent(
+        ConcurrentQueue<AppendRequest> pool, ReadOnlyMemory<SpoolEntry> entries, long receivedUnixMs, int bytes, IAppendCompletion? completion = null)
     {
         var request = pool.TryDequeue(out var pooled) ? pooled : new AppendRequest(pool);
         request.Entries = entries;
+        request.Completion = completion;
         request.ReceivedUnixMs = receivedUnixMs;
         request.Bytes = bytes;
         return request;
@@ -35,19 +41,36 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>
 
     public ValueTask<AppendResult> AsValueTask() => new(this, _core.Version);
 
-    public void Complete(AppendResult result) => _core.SetResult(result);
+    /// <summary>Answers the caller: inline through <see cref="Completion"/> (then back to the pool), or by completing the value task.</summary>
+    public void Complete(AppendResult result)
+    {
+        var completion = Completion;
+        if (completion is null)
+        {
+            _core.SetResult(result);
+            return;
+        }
+
+        Return();
+        completion.OnAppended(result, null);
+    }
 
     public AppendResult GetResult(short token)
     {
         var result = _core.GetResult(token);
         _core.Reset();
+        Return();
+        return result;
+    }
+
+    private void Return()
+    {
         Entries = default;
+        Completion = null;
         if (_pool.Count < MaxPooled)
         {
             _pool.Enqueue(this);
         }
-
-        return result;
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);

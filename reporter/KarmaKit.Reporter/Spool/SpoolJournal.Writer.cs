@@ -32,6 +32,37 @@ internal sealed partial class SpoolJournal
 
     public ValueTask<AppendResult> AppendAsync(ReadOnlyMemory<SpoolEntry> entries, CancellationToken cancellationToken)
     {
+        var bytes = Measure(entries);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_faulted || IsDisposed)
+        {
+            return ValueTask.FromResult(new AppendResult(AppendStatus.Unavailable, 0));
+        }
+
+        // Once queued, an append runs to its durable end: a cancelled caller cannot take back bytes being written.
+        var request = AppendRequest.Rent(_requestPool, entries, _time.GetUtcNow().ToUnixTimeMilliseconds(), bytes);
+        return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueSlowAsync(request, cancellationToken);
+    }
+
+    /// <summary>The listener's direct path: the writer thread calls <paramref name="completion"/> right after the fsync.</summary>
+    public void Append(ReadOnlyMemory<SpoolEntry> entries, IAppendCompletion completion)
+    {
+        var bytes = Measure(entries);
+        if (_faulted || IsDisposed)
+        {
+            completion.OnAppended(new AppendResult(AppendStatus.Unavailable, 0), null);
+            return;
+        }
+
+        var request = AppendRequest.Rent(_requestPool, entries, _time.GetUtcNow().ToUnixTimeMilliseconds(), bytes, completion);
+        if (!_queue.Writer.TryWrite(request))
+        {
+            _ = EnqueueSlowAsync(request);
+        }
+    }
+
+    private static int Measure(ReadOnlyMemory<SpoolEntry> entries)
+    {
         if (entries.IsEmpty)
         {
             throw new ArgumentException("nothing to append", nameof(entries));
@@ -48,15 +79,20 @@ internal sealed partial class SpoolJournal
             bytes += SpoolRecordCodec.SizeOf(entry);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_faulted || IsDisposed)
-        {
-            return ValueTask.FromResult(new AppendResult(AppendStatus.Unavailable, 0));
-        }
+        return bytes;
+    }
 
-        // Once queued, an append runs to its durable end: a cancelled caller cannot take back bytes being written.
-        var request = AppendRequest.Rent(_requestPool, entries, _time.GetUtcNow().ToUnixTimeMilliseconds(), bytes);
-        return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueSlowAsync(request, cancellationToken);
+    /// <summary>The queue is full (4096 appends waiting on the disk): wait for room, or answer Unavailable once closing.</summary>
+    private async Task EnqueueSlowAsync(AppendRequest request)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request);
+        }
+        catch (ChannelClosedException)
+        {
+            request.Complete(new AppendResult(AppendStatus.Unavailable, 0));
+        }
     }
 
     private async ValueTask<AppendResult> EnqueueSlowAsync(AppendRequest request, CancellationToken cancellationToken)
@@ -98,7 +134,15 @@ internal sealed partial class SpoolJournal
 
             foreach (var (request, result) in _done)
             {
-                request.Complete(result);
+                try
+                {
+                    request.Complete(result);
+                }
+                catch (Exception ex)
+                {
+                    // A direct completion broke its contract (it must not throw); the others still get their answer.
+                    _logger.CompletionFailed(ex);
+                }
             }
 
             _done.Clear();

@@ -60,6 +60,9 @@ internal sealed partial class SpoolJournal : ISpoolWriter, ISpoolQueue, IDisposa
         _queue = Channel.CreateBounded<AppendRequest>(new BoundedChannelOptions(QueueCapacity)
         {
             SingleReader = true,
+            // The only continuations are the writer thread's wait (woken straight from the appending thread, not
+            // through a pool work item) and callers that waited for room in a full queue (a few instructions each).
+            AllowSynchronousContinuations = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
         // A thread of its own: the loop blocks in fsync most of the time under load, and on a small machine

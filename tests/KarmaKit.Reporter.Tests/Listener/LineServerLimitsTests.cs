@@ -1,18 +1,24 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using KarmaKit.Reporter.Configuration;
+using KarmaKit.Reporter.Listener;
+using Microsoft.Extensions.Logging;
 
 namespace KarmaKit.Reporter.Tests.Listener;
 
 /// <summary>Every limit ends in an error reply or a clean close, never a crash or a hang.</summary>
-public sealed class LineServerLimitsTests
+public abstract class LineServerLimitsTests
 {
+    /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
+    protected abstract bool DirectTcp { get; }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Request_LineOverLimit_ErrorTooLongNothingSpooled(bool shutdown)
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
         var request = Encoding.ASCII.GetBytes("black 192.0.2.1\nblack 192.0.2.2 " + new string('x', 2000) + "\n");
 
         var (reply, elapsed) = await ReadsocketClient.TimedExchangeAsync(sut.Tcp, request, shutdown);
@@ -25,7 +31,7 @@ public sealed class LineServerLimitsTests
     [Fact]
     public async Task Request_LineExactlyAtLimitWithCrlf_Accepted()
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.MaxLineBytes = 64);
+        await using var sut = await StartAsync(o => o.Listener.MaxLineBytes = 64);
         var line = "black 192.0.2.1 ";
         line += new string('r', 64 - line.Length);
 
@@ -39,7 +45,7 @@ public sealed class LineServerLimitsTests
     [Fact]
     public async Task Request_PartialLineOverLimitWithoutLf_RefusedWithoutWaitingForTheRest()
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
         using var client = await ReadsocketClient.ConnectAsync(sut.Tcp);
 
         await client.SendAsync(Encoding.ASCII.GetBytes("black 192.0.2.1 " + new string('x', 1100)), SocketFlags.None);
@@ -53,7 +59,7 @@ public sealed class LineServerLimitsTests
     [InlineData(false)]
     public async Task Request_MoreLinesThanLimit_ErrorTooManyLines(bool shutdown)
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.MaxLinesPerRequest = 3);
+        await using var sut = await StartAsync(o => o.Listener.MaxLinesPerRequest = 3);
         var request = string.Concat(Enumerable.Range(1, 4).Select(i => $"black 192.0.2.{i}\n"));
 
         var (reply, _) = await ReadsocketClient.TimedExchangeAsync(sut.Tcp, Encoding.ASCII.GetBytes(request), shutdown);
@@ -64,10 +70,26 @@ public sealed class LineServerLimitsTests
     }
 
     [Fact]
+    public async Task Request_ReplyLargerThanTheSendBuffer_SentWhole()
+    {
+        var logger = new ListLogger();
+        await using var sut = await StartAsync(o => { o.Listener.MaxLinesPerRequest = 2000; o.Listener.ClientTimeout = TimeSpan.FromSeconds(30); }, logger);
+        sut.Server.TcpSocket!.SendBufferSize = 4096; // inherited by accepted connections, and no autotuning then
+
+        // 4,000 bytes (one read on the direct path) that earn 2,000 error lines: over 100 KB of reply.
+        var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, string.Concat(Enumerable.Repeat("x\n", 2000)));
+
+        var lines = reply.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2000, lines.Length);
+        Assert.All(lines, line => Assert.Equal("error syntax unknown verb (expected black or white)", line));
+        Assert.Equal(DirectTcp ? 1 : 0, logger.Entries.Count(e => e.EventId == 1022)); // the direct path finished it on the socket path
+    }
+
+    [Fact]
     public async Task Request_SlowClient_CutOffAfterClientTimeout()
     {
         var timeout = TimeSpan.FromMilliseconds(300);
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = timeout);
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = timeout);
         using var client = await ReadsocketClient.ConnectAsync(sut.Tcp);
         var clock = Stopwatch.StartNew();
 
@@ -82,7 +104,7 @@ public sealed class LineServerLimitsTests
     [Fact]
     public async Task Request_SilentClient_CutOffAfterClientTimeout()
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromMilliseconds(200));
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromMilliseconds(200));
         using var client = await ReadsocketClient.ConnectAsync(sut.Tcp);
 
         var reply = await ReadsocketClient.ReadToEndAsync(client);
@@ -93,7 +115,7 @@ public sealed class LineServerLimitsTests
     [Fact]
     public async Task Connect_OverMaxConnections_ErrorBusyAtOnceThenServedAgain()
     {
-        await using var sut = await ListenerHost.StartAsync(o =>
+        await using var sut = await StartAsync(o =>
         {
             o.Listener.MaxConnections = 2;
             o.Listener.ClientTimeout = TimeSpan.FromSeconds(30);
@@ -117,7 +139,7 @@ public sealed class LineServerLimitsTests
     [Fact]
     public async Task Request_GarbageAndBinary_NeverCrashes()
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(2));
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(2));
         var random = new Random(4444);
         List<byte[]> inputs =
         [
@@ -148,4 +170,19 @@ public sealed class LineServerLimitsTests
         Assert.Equal("ok " + (sut.Spool.Reports.Count + 1) + "\n", await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1\n"));
         Assert.Equal(0, sut.Server.ActiveConnections);
     }
+
+    private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
+        ListenerHost.StartAsync(o => { o.Listener.DirectTcp = DirectTcp; configure?.Invoke(o); }, logger, shutdownGrace);
+}
+
+/// <summary>The same tests over the direct TCP path (the default on Linux).</summary>
+public sealed class LineServerLimitsTestsDirect : LineServerLimitsTests
+{
+    protected override bool DirectTcp => true;
+}
+
+/// <summary>The same tests over .NET sockets (Reporter:Listener:DirectTcp=false; the unix socket's path).</summary>
+public sealed class LineServerLimitsTestsSockets : LineServerLimitsTests
+{
+    protected override bool DirectTcp => false;
 }

@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using KarmaKit.Reporter.Configuration;
+using KarmaKit.Reporter.Listener;
+using Microsoft.Extensions.Logging;
 
 namespace KarmaKit.Reporter.Tests.Listener;
 
 /// <summary>Stopping: no new connections, in-flight ones finish within the grace, stragglers are cut off.</summary>
-public sealed class LineServerShutdownTests
+public abstract class LineServerShutdownTests
 {
+    /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
+    protected abstract bool DirectTcp { get; }
+
     [Fact]
     public async Task Stop_RequestInFlight_FinishesWithinGrace()
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
         using var client = await ReadsocketClient.ConnectAsync(sut.Tcp);
         await client.SendAsync("black 192.0."u8.ToArray(), SocketFlags.None);
         await TestWait.UntilAsync(() => sut.Server.ActiveConnections == 1);
@@ -26,7 +32,7 @@ public sealed class LineServerShutdownTests
     [Fact]
     public async Task Stop_IdleConnectionPastGrace_AbortedAndStopReturns()
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30), shutdownGrace: TimeSpan.FromMilliseconds(100));
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30), shutdownGrace: TimeSpan.FromMilliseconds(100));
         using var client = await ReadsocketClient.ConnectAsync(sut.Tcp);
         await TestWait.UntilAsync(() => sut.Server.ActiveConnections == 1);
         var clock = Stopwatch.StartNew();
@@ -41,7 +47,7 @@ public sealed class LineServerShutdownTests
     [Fact]
     public async Task Stop_Stopped_NewConnectionsRefused()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
         var endPoint = sut.Tcp;
 
         await sut.Server.StopAsync(CancellationToken.None);
@@ -49,4 +55,19 @@ public sealed class LineServerShutdownTests
         var ex = await Assert.ThrowsAsync<SocketException>(() => ReadsocketClient.ConnectAsync(endPoint));
         Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
     }
+
+    private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
+        ListenerHost.StartAsync(o => { o.Listener.DirectTcp = DirectTcp; configure?.Invoke(o); }, logger, shutdownGrace);
+}
+
+/// <summary>The same tests over the direct TCP path (the default on Linux).</summary>
+public sealed class LineServerShutdownTestsDirect : LineServerShutdownTests
+{
+    protected override bool DirectTcp => true;
+}
+
+/// <summary>The same tests over .NET sockets (Reporter:Listener:DirectTcp=false; the unix socket's path).</summary>
+public sealed class LineServerShutdownTestsSockets : LineServerShutdownTests
+{
+    protected override bool DirectTcp => false;
 }

@@ -1,16 +1,22 @@
 using KarmaKit.Protocol;
 using KarmaKit.Protocol.Subjects;
+using KarmaKit.Reporter.Configuration;
+using KarmaKit.Reporter.Listener;
 using KarmaKit.Reporter.Spool;
+using Microsoft.Extensions.Logging;
 
 namespace KarmaKit.Reporter.Tests.Listener;
 
 /// <summary>Requests as Exim makes them, over real loopback TCP.</summary>
-public sealed class LineServerTests
+public abstract class LineServerTests
 {
+    /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
+    protected abstract bool DirectTcp { get; }
+
     [Fact]
     public async Task Request_DefaultEximMode_RepliesOkAndSpools()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1 virus Eicar-Test-Signature\n");
 
@@ -23,7 +29,7 @@ public sealed class LineServerTests
     public async Task Request_ShutdownNoMode_RepliesAndClosesPromptly()
     {
         // Exim with shutdown=no sends no EOF and waits for our close; waiting for EOF would deadlock until its timeout.
-        await using var sut = await ListenerHost.StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
 
         var (reply, elapsed) = await ReadsocketClient.TimedExchangeAsync(sut.Tcp, "black 192.0.2.2\n"u8.ToArray(), shutdown: false);
 
@@ -35,7 +41,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_ManyLines_OneAppendAndRepliesInOrder()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1\nwhite 2001:db8::1 known good\nBLACK 198.51.100.7 auth-bruteforce\n");
 
@@ -49,7 +55,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_Crlf_Accepted()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1 spam\r\nwhite 192.0.2.9\r\n");
 
@@ -60,7 +66,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_NoFinalLfAtEof_LastLineTaken()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1\nblack 192.0.2.3");
 
@@ -71,7 +77,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_FullyExpandedIPv6FromEximBh_Canonicalised()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 2001:0db8:0000:0000:0000:0000:0000:0001\nblack ::ffff:192.0.2.5\n");
 
@@ -82,7 +88,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_BadLinesAmongGood_ErrorsForBadOnlyGoodSpooled()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1\nblurp 192.0.2.1\nblack not-an-ip\nblack \nwhite 192.0.2.2\n");
 
@@ -95,7 +101,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_OnlyBadLines_NothingAppended()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 0.0.0.0\n");
 
@@ -106,7 +112,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_BlankLines_Ignored()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "\n  \nblack 192.0.2.1\n\r\n\n");
 
@@ -119,7 +125,7 @@ public sealed class LineServerTests
     [InlineData(" \r\n\t\n")]
     public async Task Request_Empty_ErrorSyntaxEmptyRequest(string request)
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, request);
 
@@ -132,7 +138,7 @@ public sealed class LineServerTests
     [InlineData(nameof(AppendStatus.Unavailable), "error unavailable spool not available, report not taken\n")]
     public async Task Request_SpoolRefuses_EveryValidLineGetsSpoolError(string status, string expected)
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
         sut.Spool.Mode = Enum.Parse<AppendStatus>(status);
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1\nnope\nblack 192.0.2.2\n");
@@ -144,7 +150,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_SpoolThrows_ErrorUnavailableAndServerLivesOn()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
         sut.Spool.Throw = true;
 
         var first = await ReadsocketClient.ExchangeAsync(sut.Tcp, "black 192.0.2.1\n");
@@ -158,7 +164,7 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_ConcurrentClients_AllAnsweredWithUniqueSequences()
     {
-        await using var sut = await ListenerHost.StartAsync();
+        await using var sut = await StartAsync();
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(async client =>
         {
@@ -181,11 +187,26 @@ public sealed class LineServerTests
     [Fact]
     public async Task Request_Ipv6Loopback_Served()
     {
-        await using var sut = await ListenerHost.StartAsync(o => o.Tcp = "[::1]:0");
+        await using var sut = await StartAsync(o => o.Tcp = "[::1]:0");
 
         var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, "white ::1\n");
 
         Assert.Equal("ok 1\n", reply);
         Assert.Equal("::1", sut.Spool.Reports[0].Subject.ToString());
     }
+
+    private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
+        ListenerHost.StartAsync(o => { o.Listener.DirectTcp = DirectTcp; configure?.Invoke(o); }, logger, shutdownGrace);
+}
+
+/// <summary>The same tests over the direct TCP path (the default on Linux).</summary>
+public sealed class LineServerTestsDirect : LineServerTests
+{
+    protected override bool DirectTcp => true;
+}
+
+/// <summary>The same tests over .NET sockets (Reporter:Listener:DirectTcp=false; the unix socket's path).</summary>
+public sealed class LineServerTestsSockets : LineServerTests
+{
+    protected override bool DirectTcp => false;
 }
