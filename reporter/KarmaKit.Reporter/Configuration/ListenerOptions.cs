@@ -19,10 +19,10 @@ internal sealed class ListenerOptions
     public int Backlog { get; set; } = 1024;
 
     /// <summary>
-    /// Serve TCP on Linux with the direct path (a thread in accept4, plain recv/send, the reply sent by the spool's
-    /// writer thread); false serves it like the unix socket, through .NET sockets. For comparison and as a way out.
+    /// Serve on Linux with the direct path (a thread in accept4, plain recv/send on the descriptor, the reply sent by
+    /// the spool's writer thread); false serves through .NET sockets only. For comparison, and as a way out.
     /// </summary>
-    public bool DirectTcp { get; set; } = true;
+    public bool Direct { get; set; } = true;
 
     /// <summary>Allow a TCP listener on a non-loopback address (logged as a warning).</summary>
     public bool AllowNonLoopback { get; set; }

@@ -43,7 +43,7 @@ internal sealed class ConnectionHandler
         ServeAsync(socket, new Request(ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, _maxRequestBytes))), abort);
 
     /// <summary>
-    /// Serves a connection whose first bytes were read elsewhere (the direct TCP path hands over what it could
+    /// Serves a connection whose first bytes were read elsewhere (the direct path hands over what it could
     /// not finish without waiting): <paramref name="request"/> holds them in a pooled buffer this method returns.
     /// The client's time starts again here.
     /// </summary>

@@ -80,7 +80,7 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
 
         foreach (var listener in _listeners)
         {
-            if (_options.Listener.DirectTcp && DirectAcceptor.Supports(listener))
+            if (_options.Listener.Direct && DirectAcceptor.IsSupported)
             {
                 var direct = new DirectAcceptor(this, listener, _spool, _options.Listener, _handler.MaxRequestBytes, _logger);
                 _acceptLoops.Add(direct.Start());

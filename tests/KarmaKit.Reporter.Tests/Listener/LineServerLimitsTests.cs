@@ -11,7 +11,7 @@ namespace KarmaKit.Reporter.Tests.Listener;
 public abstract class LineServerLimitsTests
 {
     /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
-    protected abstract bool DirectTcp { get; }
+    protected abstract bool Direct { get; }
 
     [Theory]
     [InlineData(true)]
@@ -82,7 +82,7 @@ public abstract class LineServerLimitsTests
         var lines = reply.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2000, lines.Length);
         Assert.All(lines, line => Assert.Equal("error syntax unknown verb (expected black or white)", line));
-        Assert.Equal(DirectTcp ? 1 : 0, logger.Entries.Count(e => e.EventId == 1022)); // the direct path finished it on the socket path
+        Assert.Equal(Direct ? 1 : 0, logger.Entries.Count(e => e.EventId == 1022)); // the direct path finished it on the socket path
     }
 
     [Fact]
@@ -172,17 +172,17 @@ public abstract class LineServerLimitsTests
     }
 
     private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
-        ListenerHost.StartAsync(o => { o.Listener.DirectTcp = DirectTcp; configure?.Invoke(o); }, logger, shutdownGrace);
+        ListenerHost.StartAsync(o => { o.Listener.Direct = Direct; configure?.Invoke(o); }, logger, shutdownGrace);
 }
 
-/// <summary>The same tests over the direct TCP path (the default on Linux).</summary>
+/// <summary>The same tests over the direct path (the default on Linux).</summary>
 public sealed class LineServerLimitsTestsDirect : LineServerLimitsTests
 {
-    protected override bool DirectTcp => true;
+    protected override bool Direct => true;
 }
 
-/// <summary>The same tests over .NET sockets (Reporter:Listener:DirectTcp=false; the unix socket's path).</summary>
+/// <summary>The same tests over .NET sockets (Reporter:Listener:Direct=false).</summary>
 public sealed class LineServerLimitsTestsSockets : LineServerLimitsTests
 {
-    protected override bool DirectTcp => false;
+    protected override bool Direct => false;
 }

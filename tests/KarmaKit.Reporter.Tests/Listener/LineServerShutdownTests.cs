@@ -10,7 +10,7 @@ namespace KarmaKit.Reporter.Tests.Listener;
 public abstract class LineServerShutdownTests
 {
     /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
-    protected abstract bool DirectTcp { get; }
+    protected abstract bool Direct { get; }
 
     [Fact]
     public async Task Stop_RequestInFlight_FinishesWithinGrace()
@@ -57,17 +57,17 @@ public abstract class LineServerShutdownTests
     }
 
     private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
-        ListenerHost.StartAsync(o => { o.Listener.DirectTcp = DirectTcp; configure?.Invoke(o); }, logger, shutdownGrace);
+        ListenerHost.StartAsync(o => { o.Listener.Direct = Direct; configure?.Invoke(o); }, logger, shutdownGrace);
 }
 
-/// <summary>The same tests over the direct TCP path (the default on Linux).</summary>
+/// <summary>The same tests over the direct path (the default on Linux).</summary>
 public sealed class LineServerShutdownTestsDirect : LineServerShutdownTests
 {
-    protected override bool DirectTcp => true;
+    protected override bool Direct => true;
 }
 
-/// <summary>The same tests over .NET sockets (Reporter:Listener:DirectTcp=false; the unix socket's path).</summary>
+/// <summary>The same tests over .NET sockets (Reporter:Listener:Direct=false).</summary>
 public sealed class LineServerShutdownTestsSockets : LineServerShutdownTests
 {
-    protected override bool DirectTcp => false;
+    protected override bool Direct => false;
 }

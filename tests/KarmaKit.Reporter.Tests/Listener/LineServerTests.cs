@@ -11,7 +11,7 @@ namespace KarmaKit.Reporter.Tests.Listener;
 public abstract class LineServerTests
 {
     /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
-    protected abstract bool DirectTcp { get; }
+    protected abstract bool Direct { get; }
 
     [Fact]
     public async Task Request_DefaultEximMode_RepliesOkAndSpools()
@@ -196,17 +196,17 @@ public abstract class LineServerTests
     }
 
     private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
-        ListenerHost.StartAsync(o => { o.Listener.DirectTcp = DirectTcp; configure?.Invoke(o); }, logger, shutdownGrace);
+        ListenerHost.StartAsync(o => { o.Listener.Direct = Direct; configure?.Invoke(o); }, logger, shutdownGrace);
 }
 
-/// <summary>The same tests over the direct TCP path (the default on Linux).</summary>
+/// <summary>The same tests over the direct path (the default on Linux).</summary>
 public sealed class LineServerTestsDirect : LineServerTests
 {
-    protected override bool DirectTcp => true;
+    protected override bool Direct => true;
 }
 
-/// <summary>The same tests over .NET sockets (Reporter:Listener:DirectTcp=false; the unix socket's path).</summary>
+/// <summary>The same tests over .NET sockets (Reporter:Listener:Direct=false).</summary>
 public sealed class LineServerTestsSockets : LineServerTests
 {
-    protected override bool DirectTcp => false;
+    protected override bool Direct => false;
 }

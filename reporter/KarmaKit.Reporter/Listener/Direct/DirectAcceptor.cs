@@ -9,14 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace KarmaKit.Reporter.Listener.Direct;
 
 /// <summary>
-/// The TCP listener's fast path on Linux: one thread blocks in <c>accept4</c>, reads each new connection's request
-/// with plain <c>recv</c> calls that never wait, and hands it to the spool; the spool's writer thread sends the
-/// reply and closes (<see cref="DirectConnection"/>). A call costs the syscalls a C server makes and two thread
-/// wake-ups, with no socket object, timer or thread-pool hop. <c>TCP_DEFER_ACCEPT</c> makes the kernel hold a
-/// connection until its first bytes arrive, so the request is almost always there when accepted (Exim writes
-/// its line right after connecting). Whatever cannot finish without waiting (a partial line, a client still
-/// silent after the deferral, a limit broken, a long request) is handed with the bytes read so far to the
-/// socket path (<see cref="ConnectionHandler"/>), which owns every timeout, drain and error reply.
+/// The listeners' fast path on Linux: one thread per listener blocks in <c>accept4</c>, reads each new connection's
+/// request with plain <c>recv</c> calls that never wait, and hands it to the spool; the spool's writer thread sends
+/// the reply and closes (<see cref="DirectConnection"/>). A call costs the syscalls a C server makes and two thread
+/// wake-ups, with no socket object, timer or thread-pool hop. On TCP, <c>TCP_DEFER_ACCEPT</c> makes the kernel hold
+/// a connection until its first bytes arrive, so the request is almost always there when accepted (Exim writes its
+/// line right after connecting); a unix socket connection is accepted at once, and its line is usually there too.
+/// Whatever cannot finish without waiting (nothing sent yet, a partial line, a limit broken, a long request) is
+/// handed with the bytes read so far to the socket path (<see cref="ConnectionHandler"/>), which owns every
+/// timeout, drain and error reply.
 /// </summary>
 internal sealed class DirectAcceptor
 {
@@ -44,15 +45,18 @@ internal sealed class DirectAcceptor
         _fd = (int)listener.Socket.Handle;
     }
 
-    /// <summary>Only for TCP on Linux; the unix socket has no deferred accept, so its first read would often wait.</summary>
-    public static bool Supports(BoundListener listener) =>
-        OperatingSystem.IsLinux() && listener.UnixPath is null && listener.Socket.ProtocolType == ProtocolType.Tcp;
+    /// <summary>The calls and constants are Linux's.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux();
 
     /// <summary>Starts the accept thread; the task ends when <see cref="Stop"/> has woken it.</summary>
     public Task Start()
     {
         const int IpProtoTcp = 6, TcpDeferAccept = 9;
-        _listener.Socket.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, BitConverter.GetBytes(DeferAcceptSeconds));
+        if (_listener.UnixPath is null)
+        {
+            _listener.Socket.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, BitConverter.GetBytes(DeferAcceptSeconds));
+        }
+
         var handle = _listener.Socket.SafeHandle;
         var added = false;
         handle.DangerousAddRef(ref added); // the descriptor cannot be closed and reused under the blocked accept4
