@@ -96,17 +96,9 @@ internal sealed class ConnectionHandler
                 await LineSockets.DrainAsync(socket, request.Buffer, deadline.Token);
             }
         }
-        catch (OperationCanceledException)
-        {
-            // Shutdown abort or a stuck reply/drain: just close.
-        }
-        catch (SocketException ex)
-        {
-            _logger.ConnectionFailed(ex.SocketErrorCode);
-        }
         catch (Exception ex)
         {
-            _logger.ConnectionCrashed(ex);
+            NoteEnd(ex);
         }
         finally
         {
@@ -129,22 +121,30 @@ internal sealed class ConnectionHandler
             await socket.SendAsync(reply.AsMemory(sent, length - sent), SocketFlags.None, deadline.Token);
             socket.Shutdown(SocketShutdown.Send);
         }
-        catch (OperationCanceledException)
-        {
-            // Shutdown abort, or a client that reads nothing: just close.
-        }
-        catch (SocketException ex)
-        {
-            _logger.ConnectionFailed(ex.SocketErrorCode);
-        }
         catch (Exception ex)
         {
-            _logger.ConnectionCrashed(ex);
+            NoteEnd(ex);
         }
         finally
         {
             socket.Dispose();
             ArrayPool<byte>.Shared.Return(reply);
+        }
+    }
+
+    /// <summary>A connection that ended by an exception: nothing to say for a shutdown abort or a stuck reply or drain.</summary>
+    private void NoteEnd(Exception ex)
+    {
+        switch (ex)
+        {
+            case OperationCanceledException:
+                break;
+            case SocketException socketError:
+                _logger.ConnectionFailed(socketError.SocketErrorCode);
+                break;
+            default:
+                _logger.ConnectionCrashed(ex);
+                break;
         }
     }
 
@@ -160,9 +160,10 @@ internal sealed class ConnectionHandler
             // Handed over with bytes already read: frame them first; stop if they already settle the request.
             request.Status = request.Eof ? framer.Finish(request.Buffer.AsSpan(0, request.Filled)) : framer.Scan(request.Buffer.AsSpan(0, request.Filled));
             request.Lines = framer.Lines;
-            if (request.Eof || request.Status is FrameStatus.LineTooLong or FrameStatus.TooManyLines)
+            if (request.Eof || request.Status is FrameStatus.LineTooLong or FrameStatus.TooManyLines
+                || (request.Status == FrameStatus.AtLineEnd && socket.Available == 0))
             {
-                return;
+                return; // e.g. a buffer filled exactly at a line end: the same rule as after a read below
             }
         }
 

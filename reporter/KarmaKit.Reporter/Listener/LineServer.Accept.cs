@@ -84,14 +84,14 @@ internal sealed partial class LineServer
     }
 
     /// <summary>Answers <c>error busy</c> at once: a caller left waiting costs Exim its whole timeout.</summary>
-    internal void Refuse(Socket client) => _ = ConnectionHandler.RefuseAsync(client, BusyReply, _time, _abort.Token);
+    internal void Refuse(Socket client) => _ = ConnectionHandler.RefuseAsync(client, BusyReply, _time, _abortToken);
 
     /// <summary>Serves an admitted connection on the socket path (from the start, or from where the direct path handed it over).</summary>
     internal async Task ServeAsync(Socket client, ConnectionHandler.Request? started)
     {
         try
         {
-            await (started is null ? _handler.ServeAsync(client, _abort.Token) : _handler.ServeAsync(client, started, _abort.Token));
+            await (started is null ? _handler.ServeAsync(client, _abortToken) : _handler.ServeAsync(client, started, _abortToken));
         }
         finally
         {
@@ -104,7 +104,7 @@ internal sealed partial class LineServer
     {
         try
         {
-            await _handler.FinishReplyAsync(client, reply, sent, length, _abort.Token);
+            await _handler.FinishReplyAsync(client, reply, sent, length, _abortToken);
         }
         finally
         {

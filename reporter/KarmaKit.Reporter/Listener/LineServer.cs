@@ -25,6 +25,7 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
     private readonly ISpoolWriter _spool;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationToken _abortToken; // taken once: a late direct reply may come after DisposeAsync
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<BoundListener> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
@@ -40,6 +41,7 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _spool = spool;
+        _abortToken = _abort.Token;
         _handler = new ConnectionHandler(options.Listener, new RequestProcessor(spool, logger), time, logger);
     }
 

@@ -1,18 +1,12 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using KarmaKit.Reporter.Configuration;
-using KarmaKit.Reporter.Listener;
-using Microsoft.Extensions.Logging;
 
 namespace KarmaKit.Reporter.Tests.Listener;
 
 /// <summary>Every limit ends in an error reply or a clean close, never a crash or a hang.</summary>
-public abstract class LineServerLimitsTests
+public abstract class LineServerLimitsTests : ListenerPathTests
 {
-    /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
-    protected abstract bool Direct { get; }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -67,6 +61,31 @@ public abstract class LineServerLimitsTests
 
         Assert.Equal("error too-many-lines more than 3 lines in one request\n", reply);
         Assert.Equal("ok 1\nok 2\nok 3\n", atLimit);
+    }
+
+    [Fact]
+    public async Task Request_FillingTheFirstReadBufferExactlyWithoutEof_AnsweredAtOnce()
+    {
+        // 4,096 bytes ending at a line end and no EOF (shutdown=no): the direct path's buffer is full, nothing is pending.
+        await using var sut = await StartAsync(o => o.Listener.ClientTimeout = TimeSpan.FromSeconds(30));
+        var request = string.Concat(Enumerable.Range(1, 4).Select(i => LongLine(i, 1022) + "\r\n"));
+        Assert.Equal(4096, request.Length);
+
+        var (reply, elapsed) = await ReadsocketClient.TimedExchangeAsync(sut.Tcp, Encoding.ASCII.GetBytes(request), shutdown: false);
+
+        Assert.Matches("^(error reason [ -~]+\n){4}$", reply);
+        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"took {elapsed}");
+    }
+
+    [Fact]
+    public async Task Request_ExactlyTheLargestAllowed_AnsweredLineByLine()
+    {
+        await using var sut = await StartAsync(o => o.Listener.MaxLinesPerRequest = 2);
+        var request = string.Concat(Enumerable.Range(1, 2).Select(i => LongLine(i, 1024) + "\r\n")); // 2 x (1024 + CR LF)
+
+        var reply = await ReadsocketClient.ExchangeAsync(sut.Tcp, request);
+
+        Assert.Matches("^(error reason [ -~]+\n){2}$", reply);
     }
 
     [Fact]
@@ -171,17 +190,19 @@ public abstract class LineServerLimitsTests
         await TestWait.UntilAsync(() => sut.Server.ActiveConnections == 0); // counted out just after the close the client saw
     }
 
-    private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
-        ListenerHost.StartAsync(o => { o.Listener.Direct = Direct; configure?.Invoke(o); }, logger, shutdownGrace);
+    /// <summary>A line of exactly <paramref name="length"/> bytes: a report whose reason is too long (refused, never spooled).</summary>
+    private static string LongLine(int i, int length)
+    {
+        var start = $"black 192.0.2.{i} ";
+        return start + new string('r', length - start.Length);
+    }
 }
 
-/// <summary>The same tests over the direct path (the default on Linux).</summary>
 public sealed class LineServerLimitsTestsDirect : LineServerLimitsTests
 {
     protected override bool Direct => true;
 }
 
-/// <summary>The same tests over .NET sockets (Reporter:Listener:Direct=false).</summary>
 public sealed class LineServerLimitsTestsSockets : LineServerLimitsTests
 {
     protected override bool Direct => false;

@@ -1,17 +1,11 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using KarmaKit.Reporter.Configuration;
-using KarmaKit.Reporter.Listener;
-using Microsoft.Extensions.Logging;
 
 namespace KarmaKit.Reporter.Tests.Listener;
 
 /// <summary>Stopping: no new connections, in-flight ones finish within the grace, stragglers are cut off.</summary>
-public abstract class LineServerShutdownTests
+public abstract class LineServerShutdownTests : ListenerPathTests
 {
-    /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
-    protected abstract bool Direct { get; }
-
     [Fact]
     public async Task Stop_RequestInFlight_FinishesWithinGrace()
     {
@@ -55,18 +49,13 @@ public abstract class LineServerShutdownTests
         var ex = await Assert.ThrowsAsync<SocketException>(() => ReadsocketClient.ConnectAsync(endPoint));
         Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
     }
-
-    private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
-        ListenerHost.StartAsync(o => { o.Listener.Direct = Direct; configure?.Invoke(o); }, logger, shutdownGrace);
 }
 
-/// <summary>The same tests over the direct path (the default on Linux).</summary>
 public sealed class LineServerShutdownTestsDirect : LineServerShutdownTests
 {
     protected override bool Direct => true;
 }
 
-/// <summary>The same tests over .NET sockets (Reporter:Listener:Direct=false).</summary>
 public sealed class LineServerShutdownTestsSockets : LineServerShutdownTests
 {
     protected override bool Direct => false;

@@ -1,18 +1,12 @@
 using KarmaKit.Protocol;
 using KarmaKit.Protocol.Subjects;
-using KarmaKit.Reporter.Configuration;
-using KarmaKit.Reporter.Listener;
 using KarmaKit.Reporter.Spool;
-using Microsoft.Extensions.Logging;
 
 namespace KarmaKit.Reporter.Tests.Listener;
 
 /// <summary>Requests as Exim makes them, over real loopback TCP.</summary>
-public abstract class LineServerTests
+public abstract class LineServerTests : ListenerPathTests
 {
-    /// <summary>Which TCP path serves: the direct one (accept4/recv/send on the descriptor) or .NET sockets.</summary>
-    protected abstract bool Direct { get; }
-
     [Fact]
     public async Task Request_DefaultEximMode_RepliesOkAndSpools()
     {
@@ -194,18 +188,13 @@ public abstract class LineServerTests
         Assert.Equal("ok 1\n", reply);
         Assert.Equal("::1", sut.Spool.Reports[0].Subject.ToString());
     }
-
-    private Task<ListenerHost> StartAsync(Action<ReporterOptions>? configure = null, ILogger<LineServer>? logger = null, TimeSpan? shutdownGrace = null) =>
-        ListenerHost.StartAsync(o => { o.Listener.Direct = Direct; configure?.Invoke(o); }, logger, shutdownGrace);
 }
 
-/// <summary>The same tests over the direct path (the default on Linux).</summary>
 public sealed class LineServerTestsDirect : LineServerTests
 {
     protected override bool Direct => true;
 }
 
-/// <summary>The same tests over .NET sockets (Reporter:Listener:Direct=false).</summary>
 public sealed class LineServerTestsSockets : LineServerTests
 {
     protected override bool Direct => false;

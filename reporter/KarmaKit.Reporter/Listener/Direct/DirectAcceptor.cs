@@ -17,7 +17,8 @@ namespace KarmaKit.Reporter.Listener.Direct;
 /// line right after connecting); a unix socket connection is accepted at once, and its line is usually there too.
 /// Whatever cannot finish without waiting (nothing sent yet, a partial line, a limit broken, a long request) is
 /// handed with the bytes read so far to the socket path (<see cref="ConnectionHandler"/>), which owns every
-/// timeout, drain and error reply.
+/// timeout, drain and error reply. A connection waiting on the spool is not aborted at stop: the spool stops after
+/// the listener, writes everything queued and answers it.
 /// </summary>
 internal sealed class DirectAcceptor
 {
@@ -235,16 +236,20 @@ internal sealed class DirectAcceptor
     }
 
     /// <summary>A socket object for a descriptor the socket path takes over; null (descriptor closed) if that fails.</summary>
-    private Socket? TryWrap(int fd)
+    private Socket? TryWrap(int fd) => Wrap(fd, _logger);
+
+    /// <summary>A socket object owning <paramref name="fd"/>; null after closing it if that fails.</summary>
+    public static Socket? Wrap(int fd, ILogger logger)
     {
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
         try
         {
-            return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+            return new Socket(handle);
         }
         catch (Exception ex) when (ex is SocketException or ArgumentException)
         {
-            _logger.ConnectionCrashed(ex);
-            Libc.Close(fd);
+            logger.ConnectionCrashed(ex);
+            handle.Dispose(); // closes the descriptor once; a bare close would leave the handle's finalizer a second one
             return null;
         }
     }

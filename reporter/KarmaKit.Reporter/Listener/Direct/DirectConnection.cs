@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using KarmaKit.Protocol.Lines;
 using KarmaKit.Reporter.Spool;
@@ -23,9 +22,18 @@ internal sealed class DirectConnection(int fd, byte[] request, int length, int l
 
     public void Process(ISpoolWriter spool)
     {
-        _entries = ArrayPool<SpoolEntry>.Shared.Rent(lines);
-        _outcomes = ArrayPool<LineError>.Shared.Rent(lines);
-        (_valid, _replied) = RequestProcessor.Parse(request.AsMemory(0, length), _outcomes, _entries);
+        try
+        {
+            _entries = ArrayPool<SpoolEntry>.Shared.Rent(lines);
+            _outcomes = ArrayPool<LineError>.Shared.Rent(lines);
+            (_valid, _replied) = RequestProcessor.Parse(request.AsMemory(0, length), _outcomes, _entries);
+        }
+        catch (Exception ex)
+        {
+            Abandon(ex);
+            return;
+        }
+
         if (_valid == 0)
         {
             _result = new AppendResult(AppendStatus.Ok, 0); // blank lines only, or errors only: nothing to spool
@@ -33,7 +41,15 @@ internal sealed class DirectConnection(int fd, byte[] request, int length, int l
             return;
         }
 
-        spool.Append(_entries.AsMemory(0, _valid), this);
+        try
+        {
+            spool.Append(_entries.AsMemory(0, _valid), this);
+        }
+        catch (Exception ex)
+        {
+            // The contract is to answer through OnAppended; a throw is a bug there, and the caller still gets an answer.
+            OnAppended(new AppendResult(AppendStatus.Unavailable, 0), ex);
+        }
     }
 
     public void OnAppended(AppendResult result, Exception? failure)
@@ -54,19 +70,16 @@ internal sealed class DirectConnection(int fd, byte[] request, int length, int l
     /// <summary>Writes the reply for the spool's answer, sends it and closes.</summary>
     public void SendReply()
     {
-        var result = _result;
         byte[] reply;
         int replyLength;
-        if (_replied == 0)
+        try
         {
-            reply = ArrayPool<byte>.Shared.Rent(LineReplies.EmptyRequest.Length);
-            replyLength = LineReplies.Write(reply, LineReplies.EmptyRequest);
+            (reply, replyLength) = WriteReply(_result);
         }
-        else
+        catch (Exception ex)
         {
-            reply = ArrayPool<byte>.Shared.Rent(Replies.Capacity(_replied));
-            replyLength = RequestProcessor.WriteReply(reply, _outcomes.AsSpan(0, _replied), result);
-            logger.RequestServed(_replied, result.Status == AppendStatus.Ok ? _valid : 0);
+            Abandon(ex);
+            return;
         }
 
         ReturnRequestBuffers();
@@ -80,6 +93,28 @@ internal sealed class DirectConnection(int fd, byte[] request, int length, int l
         {
             SendRestLater(reply, sent, replyLength);
         }
+    }
+
+    private (byte[] Reply, int Length) WriteReply(AppendResult result)
+    {
+        if (_replied == 0)
+        {
+            var empty = ArrayPool<byte>.Shared.Rent(LineReplies.EmptyRequest.Length);
+            return (empty, LineReplies.Write(empty, LineReplies.EmptyRequest));
+        }
+
+        var reply = ArrayPool<byte>.Shared.Rent(Replies.Capacity(_replied));
+        var written = RequestProcessor.WriteReply(reply, _outcomes.AsSpan(0, _replied), result);
+        logger.RequestServed(_replied, result.Status == AppendStatus.Ok ? _valid : 0);
+        return (reply, written);
+    }
+
+    /// <summary>A bug in parsing or replying: close without an answer and count the connection out; the buffers go to the collector.</summary>
+    private void Abandon(Exception ex)
+    {
+        logger.ConnectionCrashed(ex);
+        Libc.Close(fd);
+        server.Release();
     }
 
     /// <summary>Bytes sent, or -1 after an error (logged).</summary>
@@ -116,19 +151,14 @@ internal sealed class DirectConnection(int fd, byte[] request, int length, int l
     private void SendRestLater(byte[] reply, int sent, int replyLength)
     {
         logger.ReplyContinued(replyLength, sent);
-        Socket socket;
-        try
+        if (DirectAcceptor.Wrap(fd, logger) is { } socket)
         {
-            socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-        }
-        catch (Exception ex) when (ex is SocketException or ArgumentException)
-        {
-            logger.ConnectionCrashed(ex);
-            Close(reply);
+            _ = server.SendRestAsync(socket, reply, sent, replyLength);
             return;
         }
 
-        _ = server.SendRestAsync(socket, reply, sent, replyLength);
+        ArrayPool<byte>.Shared.Return(reply);
+        server.Release();
     }
 
     private void Close(byte[] reply)
