@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using KarmaKit.Reporter.Configuration;
 using KarmaKit.Reporter.Listener.Direct;
 using KarmaKit.Reporter.Spool;
@@ -49,7 +50,7 @@ internal sealed partial class LineServer : IHostedService, IAsyncDisposable
     public IPEndPoint? TcpEndPoint { get; private set; }
 
     /// <summary>The TCP listening socket once started (tests shrink its send buffer, which accepted connections inherit).</summary>
-    internal System.Net.Sockets.Socket? TcpSocket { get; private set; }
+    internal Socket? TcpSocket { get; private set; }
 
     /// <summary>How long in-flight connections may take to finish once stopping starts; then they are aborted.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(2);

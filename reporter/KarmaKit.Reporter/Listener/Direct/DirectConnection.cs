@@ -68,7 +68,7 @@ internal sealed class DirectConnection(int fd, byte[] request, int length, int l
     }
 
     /// <summary>Writes the reply for the spool's answer, sends it and closes.</summary>
-    public void SendReply()
+    private void SendReply()
     {
         byte[] reply;
         int replyLength;
@@ -109,7 +109,7 @@ internal sealed class DirectConnection(int fd, byte[] request, int length, int l
         return (reply, written);
     }
 
-    /// <summary>A bug in parsing or replying: close without an answer and count the connection out; the buffers go to the collector.</summary>
+    /// <summary>A bug in parsing or replying: close without an answer and count the connection out (the pooled buffers are left to the GC).</summary>
     private void Abandon(Exception ex)
     {
         logger.ConnectionCrashed(ex);
