@@ -41,7 +41,7 @@ internal sealed partial class SpoolJournal
 
         // Once queued, an append runs to its durable end: a cancelled caller cannot take back bytes being written.
         var request = AppendRequest.Rent(_requestPool, entries, _time.GetUtcNow().ToUnixTimeMilliseconds(), bytes);
-        return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueSlowAsync(request, cancellationToken);
+        return _queue.Writer.TryWrite(request) ? request.AsValueTask() : AnswerAfterRoomAsync(request, cancellationToken);
     }
 
     /// <summary>The listener's direct path: the writer thread calls <paramref name="completion"/> right after the fsync.</summary>
@@ -57,7 +57,7 @@ internal sealed partial class SpoolJournal
         var request = AppendRequest.Rent(_requestPool, entries, _time.GetUtcNow().ToUnixTimeMilliseconds(), bytes, completion);
         if (!_queue.Writer.TryWrite(request))
         {
-            _ = EnqueueSlowAsync(request);
+            _ = EnqueueWhenRoomAsync(request, CancellationToken.None);
         }
     }
 
@@ -83,19 +83,7 @@ internal sealed partial class SpoolJournal
     }
 
     /// <summary>The queue is full (4096 appends waiting on the disk): wait for room, or answer Unavailable once closing.</summary>
-    private async Task EnqueueSlowAsync(AppendRequest request)
-    {
-        try
-        {
-            await _queue.Writer.WriteAsync(request);
-        }
-        catch (ChannelClosedException)
-        {
-            request.Complete(new AppendResult(AppendStatus.Unavailable, 0));
-        }
-    }
-
-    private async ValueTask<AppendResult> EnqueueSlowAsync(AppendRequest request, CancellationToken cancellationToken)
+    private async Task EnqueueWhenRoomAsync(AppendRequest request, CancellationToken cancellationToken)
     {
         try
         {
@@ -103,9 +91,13 @@ internal sealed partial class SpoolJournal
         }
         catch (ChannelClosedException)
         {
-            return new AppendResult(AppendStatus.Unavailable, 0);
+            request.Complete(new AppendResult(AppendStatus.Unavailable, 0));
         }
+    }
 
+    private async ValueTask<AppendResult> AnswerAfterRoomAsync(AppendRequest request, CancellationToken cancellationToken)
+    {
+        await EnqueueWhenRoomAsync(request, cancellationToken);
         return await request.AsValueTask();
     }
 
