@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace KarmaKit.Reporter.Spool;
@@ -29,7 +28,7 @@ internal static class SpoolFiles
         handle.DangerousAddRef(ref added);
         try
         {
-            if (Native.Fdatasync((int)handle.DangerousGetHandle()) != 0)
+            if (Libc.Fdatasync((int)handle.DangerousGetHandle()) != 0)
             {
                 throw new IOException($"fdatasync failed (errno {Marshal.GetLastPInvokeError()})");
             }
@@ -51,8 +50,7 @@ internal static class SpoolFiles
             return;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(path + "\0");
-        var fd = Native.Open(bytes, Native.ReadOnly);
+        var fd = Libc.Open(path, Libc.OpenReadOnly);
         if (fd < 0)
         {
             throw new IOException($"cannot open directory {path} to fsync it (errno {Marshal.GetLastPInvokeError()})");
@@ -60,14 +58,14 @@ internal static class SpoolFiles
 
         try
         {
-            if (Native.Fsync(fd) != 0)
+            if (Libc.Fsync(fd) != 0)
             {
                 throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
             }
         }
         finally
         {
-            _ = Native.Close(fd);
+            _ = Libc.Close(fd);
         }
     }
 
@@ -83,26 +81,5 @@ internal static class SpoolFiles
 
         File.Move(temp, path, overwrite: true);
         FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
-
-    private static class Native
-    {
-        public const int ReadOnly = 0;
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int Open(byte[] path, int flags);
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int Fsync(int fd);
-
-        [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int Fdatasync(int fd);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int Close(int fd);
     }
 }

@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace KarmaKit.Reporter.Listener.Direct;
+namespace KarmaKit.Reporter;
 
 /// <summary>
-/// The Linux socket calls the direct path makes on plain descriptors. Errors come back as -1 with the errno in
+/// The C library calls the agent makes on plain descriptors: the listener's direct path (sockets) and the spool's
+/// syncs (fdatasync, a directory's fsync). Errors come back as -1 with the errno in
 /// <see cref="Marshal.GetLastPInvokeError"/>; constants are Linux's (x86-64 and arm64 share them).
 /// </summary>
 internal static unsafe partial class Libc
@@ -23,6 +24,7 @@ internal static unsafe partial class Libc
     public const int ShutRead = 0;
     public const int ShutWrite = 1;
     public const short PollIn = 0x1;
+    public const int OpenReadOnly = 0;
 
     [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
     public static partial int Accept4(int fd, nint address, nint addressLength, int flags);
@@ -35,6 +37,15 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    public static partial int Fdatasync(int fd);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
