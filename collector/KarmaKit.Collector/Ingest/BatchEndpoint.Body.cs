@@ -47,13 +47,13 @@ internal sealed partial class BatchEndpoint
     /// The slow path, for a body <see cref="BatchJsonParser"/> did not accept: the source-generated deserialiser over
     /// the same bytes, which words the 400 for malformed JSON (path, line, byte). Null when it has answered.
     /// </summary>
-    private async Task<ReportBatch?> DeserializeAsync(HttpContext context, string reporter, ReadOnlyMemory<byte> body)
+    private async Task<ReportBatch?> DeserializeAsync(HttpContext context, string reporter, PooledBody body)
     {
         string reason;
         try
         {
             // A stream, not the span overload, so a UTF-8 byte order mark is skipped as it always was.
-            using var stream = new MemoryStream(body.ToArray(), writable: false);
+            using var stream = body.AsStream();
             var batch = JsonSerializer.Deserialize(stream, ProtocolJsonContext.Default.ReportBatch);
             if (batch is not null)
             {

@@ -58,8 +58,7 @@ internal sealed partial class BatchEndpoint
         }
 
         var writer = await _log.WriterAsync;
-        var parsed = await ReadAndParseAsync(context, writer, reporter);
-        if (parsed is not { } batch || await AnsweredBeforeAppendAsync(context, writer, reporter, batch.Reporter, batch.Batch))
+        if (await ReadAndParseAsync(context, writer, reporter) is not { } batch)
         {
             return; // answered
         }
@@ -92,7 +91,8 @@ internal sealed partial class BatchEndpoint
     /// <summary>
     /// The body, parsed and validated by <see cref="BatchJsonParser"/>; for a body it does not accept, the slow path
     /// answers as it always did, in its order: 400 for malformed JSON, 403 for another reporter, 200 for a known batch
-    /// id, then 400 or 413 from <see cref="BatchValidator"/>. Null when a refusal or duplicate was answered.
+    /// id, then 400 or 413 from <see cref="BatchValidator"/>; a batch the parser accepts gets the same 403 and 200
+    /// checks. Null when a refusal or duplicate was answered.
     /// </summary>
     private async Task<ParsedBatch?> ReadAndParseAsync(HttpContext context, KarmaLogWriter writer, string reporter)
     {
@@ -106,10 +106,10 @@ internal sealed partial class BatchEndpoint
 
             if (BatchJsonParser.TryParse(body.Span, _options, _time.GetUtcNow().UtcDateTime, out var parsed))
             {
-                return parsed;
+                return await AnsweredBeforeAppendAsync(context, writer, reporter, parsed.Reporter, parsed.Batch) ? null : parsed;
             }
 
-            dto = await DeserializeAsync(context, reporter, body.Memory);
+            dto = await DeserializeAsync(context, reporter, body);
         }
 
         if (dto is null || await AnsweredBeforeAppendAsync(context, writer, reporter, dto.Reporter, dto.Batch ?? ""))

@@ -21,7 +21,8 @@ internal sealed class PooledBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
-    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+    /// <summary>The bytes as a read-only stream over the pooled buffer (no copy); valid until <see cref="Dispose"/>.</summary>
+    public MemoryStream AsStream() => new(_buffer, 0, _length, writable: false);
 
     /// <summary>
     /// Reads to the end of <paramref name="body"/>. Past <paramref name="maxBytes"/> it throws the 413
