@@ -11,8 +11,6 @@ internal static partial class BatchJsonParser
     /// <summary>The longest reason's JSON text worth unescaping: 200 bytes, each at most 6 bytes escaped (<c>\u00e9</c>).</summary>
     private const int MaxEscapedReasonBytes = ProtocolLimits.MaxReasonBytes * 6;
 
-    private static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-
     [Flags]
     private enum Seen
     {
@@ -88,7 +86,7 @@ internal static partial class BatchJsonParser
             seen |= property;
         }
 
-        if ((seen & Seen.Required) != Seen.Required || first < Earliest || first > last || last > latest)
+        if ((seen & Seen.Required) != Seen.Required || first < BatchValidator.Earliest || first > last || last > latest)
         {
             return false;
         }
@@ -104,22 +102,7 @@ internal static partial class BatchJsonParser
     private static bool TryTime(ref Utf8JsonReader reader, ref TimeCache times, out DateTime utc)
     {
         utc = default;
-        if (reader.TokenType != JsonTokenType.String || !times.TryGet(ref reader, out var time))
-        {
-            return false;
-        }
-
-        switch (time.Kind)
-        {
-            case DateTimeKind.Utc:
-                utc = time;
-                return true;
-            case DateTimeKind.Local:
-                utc = time.ToUniversalTime();
-                return true;
-            default:
-                return false;
-        }
+        return reader.TokenType == JsonTokenType.String && times.TryGet(ref reader, out var time) && BatchValidator.TryUtc(time, out utc);
     }
 
     /// <summary>

@@ -14,7 +14,8 @@ namespace KarmaKit.Collector.Ingest;
 internal static class BatchValidator
 {
     private const int EchoLength = 48;
-    private static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    /// <summary>The earliest first time a report may have (also the one-pass parser's bound).</summary>
+    internal static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Validates; on success <paramref name="entries"/> holds the reports ready for the log.</summary>
@@ -133,7 +134,8 @@ internal static class BatchValidator
         return reason.Any(char.IsControl) ? "reason contains a control character" : null;
     }
 
-    private static bool TryUtc(DateTime time, out DateTime utc)
+    /// <summary>A time with a zone, in UTC; false for one without (DateTimeKind.Unspecified). The one-pass parser uses it too.</summary>
+    internal static bool TryUtc(DateTime time, out DateTime utc)
     {
         utc = time.Kind switch
         {
