@@ -24,9 +24,6 @@ internal sealed class ZoneTextWriter(Stream stream)
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _used;
 
-    /// <summary>Bytes handed to the stream so far, and buffered.</summary>
-    public long Length { get; private set; }
-
     /// <summary>At least <paramref name="size"/> (at most <see cref="MaxSpan"/>) free bytes.</summary>
     public Span<byte> GetSpan(int size = MaxSpan)
     {
@@ -42,7 +39,6 @@ internal sealed class ZoneTextWriter(Stream stream)
     public void Advance(int count)
     {
         _used += count;
-        Length += count;
     }
 
     public void Write(ReadOnlySpan<byte> bytes)

@@ -26,8 +26,6 @@ internal ref struct TransferMessageWriter
     /// <summary>Records in the answer section so far.</summary>
     public readonly int Records => _writer.Answers;
 
-    public readonly int Position => _writer.Length;
-
     /// <summary>The free space, to write into directly (then <see cref="Advance"/>).</summary>
     public readonly Span<byte> Free => _writer.Free;
 
