@@ -24,7 +24,7 @@ internal static partial class BatchJsonParser
     }
 
     /// <summary>One report object, checked as <see cref="BatchValidator"/> checks it; false at the first thing it would not accept.</summary>
-    private static bool TryParseReport(ref Utf8JsonReader reader, DateTime latest, ref ReasonCache reasons, ref TimeCache times, out ReportEntry entry)
+    private static bool TryParseReport(ref Utf8JsonReader reader, DateTime latest, ref ReasonCache reasons, ref JsonTimeCache times, out ReportEntry entry)
     {
         entry = default;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -99,7 +99,7 @@ internal static partial class BatchJsonParser
     private static bool IsPlainString(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped;
 
     /// <summary>A time with a zone, in UTC, read by the same reader method the deserialiser's DateTime converter uses.</summary>
-    private static bool TryTime(ref Utf8JsonReader reader, ref TimeCache times, out DateTime utc)
+    private static bool TryTime(ref Utf8JsonReader reader, ref JsonTimeCache times, out DateTime utc)
     {
         utc = default;
         return reader.TokenType == JsonTokenType.String && times.TryGet(ref reader, out var time) && BatchValidator.TryUtc(time, out utc);

@@ -61,7 +61,7 @@ internal static partial class BatchJsonParser
         }
 
         var reasons = new ReasonCache();
-        var times = new TimeCache();
+        var times = new JsonTimeCache();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("reporter"u8))

@@ -7,7 +7,7 @@ namespace KarmaKit.Collector.Ingest;
 /// of one batch, often carry the very same text, and comparing 24 bytes is cheaper than parsing an ISO 8601 time.
 /// Same bytes, same value, so the result is the one <see cref="Utf8JsonReader.TryGetDateTime"/> gives.
 /// </summary>
-internal struct TimeCache
+internal struct JsonTimeCache
 {
     private const int MaxCached = 40;
 
